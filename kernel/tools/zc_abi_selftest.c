@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
+#include <linux/net_tstamp.h>
 #include <unistd.h>
 
 #include "zc_abi.h"
@@ -795,6 +796,129 @@ static void test_copyback(int family)
 }
 
 /* ---------------------------------------------------------------- */
+/* a non-zerocopy entry (tx timestamp) between zerocopy entries      */
+
+/* 1: zerocopy range in *r, 2: tx timestamp, 0: queue empty, -1: other */
+static int errq_read_any(int fd, struct zc_range *r)
+{
+	char control[512];
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct sock_extended_err *ee;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return errno == EAGAIN ? 0 : -1;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+		      (cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
+			continue;
+		ee = (struct sock_extended_err *)CMSG_DATA(cm);
+		if (ee->ee_origin == SO_EE_ORIGIN_ZEROCOPY) {
+			r->lo = ee->ee_info;
+			r->hi = ee->ee_data;
+			r->copied = ee->ee_code & SO_EE_CODE_ZEROCOPY_COPIED;
+			return 1;
+		}
+		if (ee->ee_origin == SO_EE_ORIGIN_TIMESTAMPING)
+			return 2;
+	}
+	return -1;
+}
+
+static void test_mixed_queue(int family)
+{
+	const char *name = zc_proto_name(family, SOCK_DGRAM);
+	struct zc_info_elem el[ZC_NOTIFICATION_MAX + 2];
+	uint8_t ctrl[CTRL_MAX];
+	struct tracker t;
+	struct zc_pair p;
+	struct zc_range r;
+	const char *why = "";
+	size_t clen, olen;
+	uint8_t seen[3] = { 0 };
+	int i, k, n1, n2, kind, ts = 0, other = 0;
+	bool ok;
+
+	memset(&t, 0, sizeof(t));
+	t.cap = 3;
+	t.seen = seen;
+	if (zc_open_pair(&p, family, SOCK_DGRAM, true, 1 << 20) ||
+	    zc_setint(p.tx, SOL_SOCKET, SO_TIMESTAMPING,
+		      SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY)) {
+		result(false, "%s: mixed-queue setup: %s", name, strerror(errno));
+		return;
+	}
+	/* ids 0, 1, 2; id 1 also asks for a software tx timestamp */
+	for (i = 0; i < 3; i++) {
+		uint32_t tsf = SOF_TIMESTAMPING_TX_SOFTWARE;
+		struct cmsghdr *cm = (struct cmsghdr *)ctrl;
+
+		memset(ctrl, 0, sizeof(ctrl));
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SO_TIMESTAMPING;
+		cm->cmsg_len = CMSG_LEN(sizeof(tsf));
+		memcpy(CMSG_DATA(cm), &tsf, sizeof(tsf));
+		clen = CMSG_SPACE(sizeof(tsf));
+		if (do_send(p.tx, txbuf, 1000, MSG_ZEROCOPY, i == 1 ? ctrl : NULL,
+			    &clen) != 1000) {
+			result(false, "%s: mixed-queue send: %s", name, strerror(errno));
+			zc_close_pair(&p);
+			return;
+		}
+	}
+	for (i = 0; i < 3;)
+		if (recv(p.rx, rxbuf, sizeof(rxbuf), MSG_DONTWAIT) > 0)
+			i++;
+	wait_errq(&p, 2000);
+	usleep(20000);
+
+	/* A 1-slot placeholder takes exactly the oldest range. */
+	olen = clen = build_cmsg(ctrl, sizeof(ctrl), 1, ZC_INFO_LEN(1));
+	n1 = do_send(p.tx, txbuf, 100, 0, ctrl, &clen) == 100 ?
+	     check_returned(ctrl, 0, 1, olen, clen, olen + GUARD, el, &why) : -1;
+	ok = n1 == 1 && el[0].lo == 0;
+	if (n1 > 0)
+		track(&t, el[0].lo, el[0].hi, !el[0].zerocopy, true, 3);
+	if (!ok)
+		diag("n %d (%s) [%u, %u]", n1, why, n1 > 0 ? el[0].lo : 0,
+		     n1 > 0 ? el[0].hi : 0);
+	result(ok, "%s: 1-slot placeholder returns only the oldest range "
+	       "(got [%u, %u]) while more entries are queued", name,
+	       n1 > 0 ? el[0].lo : 0, n1 > 0 ? el[0].hi : 0);
+
+	/* A 16-slot one takes what it may; the rest stays on the queue. */
+	olen = clen = build_cmsg(ctrl, sizeof(ctrl), ZC_NOTIFICATION_MAX,
+				 ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
+	n2 = do_send(p.tx, txbuf, 100, 0, ctrl, &clen) == 100 ?
+	     check_returned(ctrl, 0, ZC_NOTIFICATION_MAX, olen, clen,
+			    olen + GUARD, el, &why) : -1;
+	for (k = 0; k < n2; k++)
+		track(&t, el[k].lo, el[k].hi, !el[k].zerocopy, true, 3);
+	while ((kind = errq_read_any(p.tx, &r)) > 0) {
+		if (kind == 1)
+			track(&t, r.lo, r.hi, r.copied, false, 3);
+		else
+			ts++;
+	}
+	if (kind < 0)
+		other++;
+	ok = n2 >= 0 && ts == 1 && !other && count_seen(&t) == 3 && !t.dup &&
+	     !t.future && !t.badflag && !pollerr_set(p.tx, 0);
+	if (!ok)
+		diag("n2 %d (%s), timestamps %d, unknown %d, ids %u, dup %llu",
+		     n2, n2 < 0 ? why : "ok", ts, other, count_seen(&t),
+		     (unsigned long long)t.dup);
+	result(ok, "%s: tx timestamp between zerocopy entries stays on the "
+	       "error queue; ids 0..2 completed once (%llu via cmsg, %llu via "
+	       "errqueue)", name, (unsigned long long)t.via_cmsg,
+	       (unsigned long long)t.via_errq);
+	zc_close_pair(&p);
+}
+
+/* ---------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
@@ -844,6 +968,8 @@ int main(int argc, char **argv)
 				test_einval(families[fi], types[ti]);
 		for (fi = 0; fi < 2; fi++)
 			test_copyback(families[fi]);
+		for (fi = 0; fi < 2; fi++)
+			test_mixed_queue(families[fi]);
 	}
 out:
 	printf("%d passed, %d failed\n", n_pass, n_fail);
