@@ -1,0 +1,210 @@
+/*
+ * Copyright 2026 The netty-transport-zc Project
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.nettyzc.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.util.internal.ObjectUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+/**
+ * The zero-copy policy point of a {@link ZeroCopyEpollSocketChannel}, and its statistics.
+ *
+ * <p>Without this handler in the pipeline the channel sends everything by copy, exactly like
+ * {@code EpollSocketChannel}. With it, each flushed {@link ByteBuf} is offered to {@link #isZeroCopyCandidate}
+ * when the channel writes: it goes out with {@code MSG_ZEROCOPY} if
+ * <ul>
+ *   <li>it is direct memory ({@code isDirect()}; a {@code CompositeByteBuf} only if all components are direct).
+ *       Heap buffers take the normal path: Netty copies them into a private direct buffer, which is sent by copy;
+ *   <li>its readable bytes are at least the threshold (per buffer, default {@value #DEFAULT_THRESHOLD} bytes,
+ *       like gRPC's; MSG_ZEROCOPY pays off from about 10 KB);
+ *   <li>the adaptive policy has not suspended zero-copy on this connection.
+ * </ul>
+ * Consecutive candidates go out together in one {@code sendmsg}. Writes pass through this handler unchanged;
+ * the decision is made in the channel's {@code doWrite} without any allocation: in {@code handlerAdded} the
+ * handler registers itself as the channel's policy.
+ *
+ * <p><b>Adaptive policy</b> (off by default): with {@link Builder#adaptive(int, int)} the handler stops asking
+ * for zero-copy after {@code copiedLimit} consecutive sends completed as {@code SO_EE_CODE_ZEROCOPY_COPIED} (the
+ * kernel copied anyway, so pinning and notifications are pure cost), then retries after {@code retryAfter}
+ * buffers were sent by copy. It is off by default because on loopback the kernel reports every completion as
+ * COPIED (deferred copy) unless the patched kernel's benchmark switch is on, and tests and benchmarks there must
+ * still exercise zero-copy.
+ *
+ * <p><b>Not sharable</b>: one instance per channel, since it holds that channel's adaptive state and
+ * {@link #stats()} reports that channel. Add a new instance in each {@code ChannelInitializer}.
+ */
+public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyHandler.class);
+
+    /** Default per-buffer threshold: 16 KiB. */
+    public static final int DEFAULT_THRESHOLD = 16 * 1024;
+
+    private final int threshold;
+    private final int copiedLimit;
+    private final int retryAfter;
+
+    private volatile ZeroCopyEpollSocketChannel channel;
+    // Adaptive state, event-loop confined.
+    private int consecutiveCopied;
+    private boolean suspended;
+    private int skippedWhileSuspended;
+    private long suspensions;
+
+    /** Threshold {@value #DEFAULT_THRESHOLD}, adaptive policy off. */
+    public ZeroCopyHandler() {
+        this(DEFAULT_THRESHOLD);
+    }
+
+    /**
+     * @param threshold minimum readable bytes of a buffer to be sent with MSG_ZEROCOPY (&gt;= 1)
+     */
+    public ZeroCopyHandler(int threshold) {
+        this(threshold, 0, 0);
+    }
+
+    private ZeroCopyHandler(int threshold, int copiedLimit, int retryAfter) {
+        this.threshold = ObjectUtil.checkPositive(threshold, "threshold");
+        this.copiedLimit = ObjectUtil.checkPositiveOrZero(copiedLimit, "copiedLimit");
+        this.retryAfter = ObjectUtil.checkPositiveOrZero(retryAfter, "retryAfter");
+    }
+
+    /** A builder for the threshold and the adaptive policy. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder of {@link ZeroCopyHandler}. */
+    public static final class Builder {
+        private int threshold = DEFAULT_THRESHOLD;
+        private int copiedLimit;
+        private int retryAfter;
+
+        private Builder() {
+        }
+
+        /** Per-buffer threshold in bytes (default {@value ZeroCopyHandler#DEFAULT_THRESHOLD}). */
+        public Builder threshold(int threshold) {
+            this.threshold = ObjectUtil.checkPositive(threshold, "threshold");
+            return this;
+        }
+
+        /**
+         * Enables the adaptive policy: after {@code copiedLimit} consecutive sends completed as COPIED, stop
+         * using zero-copy on the connection; retry after {@code retryAfter} candidate buffers went by copy
+         * (0 = never retry).
+         */
+        public Builder adaptive(int copiedLimit, int retryAfter) {
+            this.copiedLimit = ObjectUtil.checkPositive(copiedLimit, "copiedLimit");
+            this.retryAfter = ObjectUtil.checkPositiveOrZero(retryAfter, "retryAfter");
+            return this;
+        }
+
+        /** Disables the adaptive policy (the default). */
+        public Builder noAdaptive() {
+            this.copiedLimit = 0;
+            this.retryAfter = 0;
+            return this;
+        }
+
+        public ZeroCopyHandler build() {
+            return new ZeroCopyHandler(threshold, copiedLimit, retryAfter);
+        }
+    }
+
+    /** The per-buffer threshold in bytes. */
+    public int threshold() {
+        return threshold;
+    }
+
+    /** {@code true} if the adaptive COPIED policy is enabled. */
+    public boolean isAdaptive() {
+        return copiedLimit > 0;
+    }
+
+    /** {@code true} while the adaptive policy has zero-copy suspended on this connection. */
+    public boolean isSuspended() {
+        return suspended;
+    }
+
+    /** How often the adaptive policy suspended zero-copy on this connection. */
+    public long suspensions() {
+        return suspensions;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        if (ch instanceof ZeroCopyEpollSocketChannel) {
+            ZeroCopyEpollSocketChannel zc = (ZeroCopyEpollSocketChannel) ch;
+            channel = zc;
+            zc.policy(this);
+        } else {
+            logger.warn("{} added to {}, which is not a ZeroCopyEpollSocketChannel: it has no effect",
+                    ZeroCopyHandler.class.getSimpleName(), ch);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        ZeroCopyEpollSocketChannel zc = channel;
+        if (zc != null) {
+            zc.policy(null, this);
+        }
+    }
+
+    /**
+     * The policy decision, called by the channel on its event loop for each flushed buffer. Overridable (call
+     * {@code super} to keep the threshold, direct-memory and adaptive rules).
+     */
+    protected boolean isZeroCopyCandidate(ByteBuf buf) {
+        if (buf.readableBytes() < threshold || !buf.isDirect() || buf instanceof HeapCopyByteBuf) {
+            return false;
+        }
+        if (suspended) {
+            if (retryAfter > 0 && ++skippedWhileSuspended >= retryAfter) {
+                suspended = false;
+                consecutiveCopied = 0;
+                return true;
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** Called by the channel after a batch of completions (on its event loop). */
+    void onCompletions(int sends, int copied) {
+        if (copiedLimit <= 0 || sends <= 0) {
+            return;
+        }
+        if (copied == sends) {
+            consecutiveCopied += copied;
+            if (!suspended && consecutiveCopied >= copiedLimit) {
+                suspended = true;
+                skippedWhileSuspended = 0;
+                suspensions++;
+                logger.debug("{}: {} consecutive COPIED completions, zero-copy suspended", channel,
+                        consecutiveCopied);
+            }
+        } else {
+            consecutiveCopied = 0;
+        }
+    }
+
+    /** Statistics snapshot of the channel this handler is attached to ({@link ZeroCopyStats#EMPTY} if none). */
+    public ZeroCopyStats stats() {
+        ZeroCopyEpollSocketChannel zc = channel;
+        return zc == null ? ZeroCopyStats.EMPTY : zc.zeroCopyStats();
+    }
+
+    /** Statistics snapshot of any channel ({@link ZeroCopyStats#EMPTY} if it is not a zero-copy channel). */
+    public static ZeroCopyStats stats(Channel channel) {
+        return channel instanceof ZeroCopyEpollSocketChannel
+                ? ((ZeroCopyEpollSocketChannel) channel).zeroCopyStats() : ZeroCopyStats.EMPTY;
+    }
+}
