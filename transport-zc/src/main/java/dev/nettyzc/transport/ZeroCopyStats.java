@@ -12,8 +12,9 @@ package dev.nettyzc.transport;
  *
  * @param zeroCopySends      successful {@code sendmsg(MSG_ZEROCOPY)} calls, i.e. kernel send ids consumed
  * @param zeroCopyBytes      bytes accepted by those calls
- * @param copySends          successful copy-path writes ({@code write}/{@code writev}/{@code sendfile}, and
- *                           ENOBUFS fallbacks)
+ * @param copySends          successful copy-path writes of {@code ByteBuf}s ({@code writev}, or {@code sendmsg}
+ *                           without MSG_ZEROCOPY in CMSG mode), including ENOBUFS fallbacks; file regions are
+ *                           not counted
  * @param copyBytes          bytes accepted by copy-path writes of {@code ByteBuf}s
  * @param completedSends     zero-copy sends whose completion arrived (each send id counted once)
  * @param copiedSends        completed sends the kernel reported as {@code SO_EE_CODE_ZEROCOPY_COPIED}

@@ -1,0 +1,33 @@
+/*
+ * Copyright 2026 The netty-transport-zc Project
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * MSG_ZEROCOPY and SCM_ZC_NOTIFICATION ABI constants used by the JNI layer (DESIGN-NOTES sections 2
+ * and 3). The Java side (dev.nettyzc.transport.Native) mirrors these values; keep them in sync.
+ */
+#ifndef ZC_NATIVE_H
+#define ZC_NATIVE_H
+
+#include <stdint.h>
+
+#define ZC_SO_ZEROCOPY 60
+#define MSG_ZC_ZEROCOPY 0x4000000
+
+#ifndef SO_EE_ORIGIN_ZEROCOPY
+#define SO_EE_ORIGIN_ZEROCOPY 5
+#endif
+
+#ifndef IP_RECVERR
+#define IP_RECVERR 11
+#endif
+#ifndef IPV6_RECVERR
+#define IPV6_RECVERR 25
+#endif
+
+/* In-band completion ABI of the project's kernel patch (type 99; 78 in the published v8 series). */
+#define ZC_NOTIFICATION_MAX 16
+#define ZC_INFO_HDR_LEN 4u	/* struct zc_info { __u32 size; struct zc_info_elem arr[]; } */
+#define ZC_INFO_ELEM_LEN 12u	/* struct zc_info_elem { __u32 lo; __u32 hi; __u8 zerocopy; } */
+#define ZC_INFO_LEN(n) (ZC_INFO_HDR_LEN + (unsigned)(n) * ZC_INFO_ELEM_LEN)
+
+#endif /* ZC_NATIVE_H */
