@@ -1,0 +1,356 @@
+/*
+ * Copyright 2026 The netty-transport-zc Project
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.nettyzc.examples.bench;
+
+import dev.nettyzc.transport.ZeroCopy;
+import dev.nettyzc.transport.ZeroCopyChannelOption;
+import dev.nettyzc.transport.ZeroCopyEpollSocketChannel;
+import dev.nettyzc.transport.ZeroCopyHandler;
+import dev.nettyzc.transport.ZeroCopyNotificationMode;
+import dev.nettyzc.transport.ZeroCopyStats;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringSocketChannel;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Streams fixed-size buffers from one Netty client channel to a loopback receiver for a fixed duration, the
+ * Java counterpart of {@code kernel/tools/zc_bench}. It prints one parseable line per run.
+ *
+ * <p>Modes: {@code copy} (Netty's {@code EpollSocketChannel}), {@code errqueue} and {@code cmsg} (our channel,
+ * completions from the error queue or in-band), {@code uring} and {@code uring-zc} (Netty io_uring, without
+ * and with {@code SEND_ZC}). Every mode writes the same read-only direct buffer (a retained duplicate per
+ * write), keeps the channel's outbound buffer between the same water marks, and counts event-loop wakeups
+ * with the same {@link IoHandler} wrapper, so the modes differ only in the transport.
+ *
+ * <p>The receiver is a plain blocking NIO socket on its own thread ({@code --sink-port} sends to a receiver
+ * in another process instead, so that {@code strace -f -c} on this process counts only the sender).
+ */
+public final class StreamBench {
+
+    private static final String USAGE = String.join("\n",
+            "usage: StreamBench [--mode copy|errqueue|cmsg|uring|uring-zc] [--size BYTES] [--seconds S | --writes N]",
+            "                   [--ipv6] [--threshold BYTES] [--sink-port PORT]",
+            "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)");
+
+    private StreamBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = "errqueue";
+        int size = 64 * 1024;
+        double seconds = 2;
+        long writes = -1;
+        boolean ipv6 = false;
+        int threshold = ZeroCopyHandler.DEFAULT_THRESHOLD;
+        int sinkPort = -1;
+        int sinkOnly = -1;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--mode" -> mode = value(args, ++i, a);
+                case "--size" -> size = Integer.parseInt(value(args, ++i, a));
+                case "--seconds" -> seconds = Double.parseDouble(value(args, ++i, a));
+                case "--writes" -> writes = Long.parseLong(value(args, ++i, a));
+                case "--ipv6" -> ipv6 = true;
+                case "--threshold" -> threshold = Integer.parseInt(value(args, ++i, a));
+                case "--sink-port" -> sinkPort = Integer.parseInt(value(args, ++i, a));
+                case "--sink" -> sinkOnly = Integer.parseInt(value(args, ++i, a));
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> throw usage("unknown argument '" + a + "'");
+            }
+        }
+        if (size <= 0) {
+            throw usage("--size must be positive");
+        }
+        InetAddress loopback = InetAddress.getByName(ipv6 ? "::1" : "127.0.0.1");
+        if (sinkOnly >= 0) {
+            try (ServerSocketChannel server = ServerSocketChannel.open()) {
+                server.bind(new InetSocketAddress(loopback, sinkOnly));
+                System.out.println("sink listening on " + server.getLocalAddress());
+                while (true) {
+                    SocketChannel peer = server.accept();
+                    Thread t = new Thread(() -> drain(peer, new AtomicLong()), "sink");
+                    t.start();
+                }
+            }
+        }
+        run(mode, size, seconds, writes, ipv6, threshold, loopback, sinkPort);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw usage(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static IllegalArgumentException usage(String message) {
+        return new IllegalArgumentException(message + "\n" + USAGE);
+    }
+
+    private static void run(String mode, int size, double seconds, long writes, boolean ipv6, int threshold,
+                            InetAddress loopback, int sinkPort) throws Exception {
+        boolean uring = mode.startsWith("uring");
+        if (uring && !IoUring.isAvailable()) {
+            throw new IllegalStateException("io_uring unavailable: " + IoUring.unavailabilityCause());
+        }
+        if (!uring && !mode.equals("copy")) {
+            ZeroCopy.ensureAvailability();
+        }
+        if (mode.equals("cmsg") && !ZeroCopy.isInbandNotificationSupported()) {
+            throw new IllegalStateException("--mode cmsg needs a kernel with SCM_ZC_NOTIFICATION (see kernel/vm)");
+        }
+
+        AtomicLong received = new AtomicLong();
+        ServerSocketChannel server = null;
+        Thread sink = null;
+        InetSocketAddress target;
+        if (sinkPort >= 0) {
+            target = new InetSocketAddress(loopback, sinkPort);
+        } else {
+            server = ServerSocketChannel.open();
+            server.bind(new InetSocketAddress(loopback, 0));
+            target = (InetSocketAddress) server.getLocalAddress();
+            ServerSocketChannel s = server;
+            sink = new Thread(() -> {
+                try (SocketChannel peer = s.accept()) {
+                    drain(peer, received);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "sink");
+            sink.start();
+        }
+
+        CountingIoHandlerFactory ioFactory = new CountingIoHandlerFactory(
+                uring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ioFactory);
+        ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size, size).writeZero(size))
+                .asReadOnly();
+        Sender sender = new Sender(payload, seconds, writes);
+        try {
+            Bootstrap b = new Bootstrap().group(group)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 * size, 16 * size))
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (ch instanceof ZeroCopyEpollSocketChannel) {
+                                ch.pipeline().addLast(ZeroCopyHandler.builder()
+                                        .threshold(threshold).noAdaptive().build());
+                            }
+                            ch.pipeline().addLast(sender);
+                        }
+                    });
+            switch (mode) {
+                case "copy" -> b.channel(EpollSocketChannel.class);
+                case "errqueue", "cmsg" -> b.channel(ZeroCopyEpollSocketChannel.class)
+                        .option(ZeroCopyChannelOption.ZEROCOPY_NOTIFICATION_MODE,
+                                mode.equals("cmsg") ? ZeroCopyNotificationMode.CMSG
+                                        : ZeroCopyNotificationMode.ERRQUEUE);
+                case "uring" -> b.channel(IoUringSocketChannel.class);
+                case "uring-zc" -> b.channel(IoUringSocketChannel.class)
+                        .option(IoUringChannelOption.IO_URING_WRITE_ZERO_COPY_THRESHOLD, threshold);
+                default -> throw usage("unknown mode '" + mode + "'");
+            }
+            Channel ch = b.connect(target).sync().channel();
+            sender.done.await();
+            long wakeupsAtEnd = ioFactory.runs.get();
+            ZeroCopyStats stats = ZeroCopyHandler.stats(ch);
+            ch.close().sync();
+            if (sink != null) {
+                sink.join();
+            }
+            report(mode, ipv6, size, sender, wakeupsAtEnd, stats, sink != null ? received.get() : -1);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private static void report(String mode, boolean ipv6, int size, Sender s, long wakeups, ZeroCopyStats st,
+                               long received) {
+        double secs = (s.endNanos - s.startNanos) / 1e9;
+        double mb = s.bytesAccepted / 1e6;
+        long w = Math.max(1, s.writes);
+        StringBuilder line = new StringBuilder();
+        line.append(String.format(Locale.ROOT,
+                "mode=%s family=%s size=%d seconds=%.3f writes=%d MB=%.1f MBps=%.1f wakeups_per_write=%.3f",
+                mode, ipv6 ? "ipv6" : "ipv4", size, secs, s.writes, mb, mb / secs, (double) wakeups / w));
+        if (st.zeroCopySends() > 0 || mode.equals("errqueue") || mode.equals("cmsg")) {
+            line.append(String.format(Locale.ROOT,
+                    " zc_sends=%d sendmsg_per_write=%.3f errqueue_syscalls_per_write=%.4f"
+                            + " inband_sends=%d errqueue_sends=%d copied=%d outstanding_at_end=%d"
+                            + " channel_wakeups_per_write=%.3f epollerr_wakeups=%d",
+                    st.zeroCopySends(), (double) st.sendmsgCalls() / w, (double) st.errqueueSyscalls() / w,
+                    st.inbandSends(), st.errqueueSends(), st.copiedSends(), st.outstandingSends(),
+                    (double) st.wakeups() / w, st.epollErrWakeups()));
+        }
+        if (received >= 0) {
+            line.append(" received_MB=").append(String.format(Locale.ROOT, "%.1f", received / 1e6));
+        }
+        System.out.println(line);
+    }
+
+    private static void drain(SocketChannel peer, AtomicLong received) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        try (peer) {
+            int n;
+            while ((n = peer.read(buf)) >= 0) {
+                received.addAndGet(n);
+                buf.clear();
+            }
+        } catch (IOException e) {
+            // The sender closing or resetting the connection ends the run.
+        }
+    }
+
+    /**
+     * Keeps the channel's outbound buffer full: writes while the channel is writable, then waits for
+     * writability to come back. Stops after {@code seconds} or {@code writes}.
+     */
+    private static final class Sender extends ChannelInboundHandlerAdapter {
+        private final ByteBuf payload;
+        private final long durationNanos;
+        private final long maxWrites;
+        final CountDownLatch done = new CountDownLatch(1);
+        long startNanos;
+        long endNanos;
+        long writes;
+        long bytesAccepted;
+        private boolean finished;
+
+        Sender(ByteBuf payload, double seconds, long maxWrites) {
+            this.payload = payload;
+            this.durationNanos = maxWrites > 0 ? Long.MAX_VALUE : (long) (seconds * 1e9);
+            this.maxWrites = maxWrites > 0 ? maxWrites : Long.MAX_VALUE;
+        }
+
+        @Override
+        public boolean isSharable() {
+            return true;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            startNanos = System.nanoTime();
+            pump(ctx);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            pump(ctx);
+        }
+
+        private void pump(ChannelHandlerContext ctx) {
+            Channel ch = ctx.channel();
+            int size = payload.readableBytes();
+            while (!finished && ch.isWritable()) {
+                if (writes >= maxWrites || System.nanoTime() - startNanos >= durationNanos) {
+                    finished = true;
+                    // The run ends when everything written so far was accepted by the kernel.
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                        endNanos = System.nanoTime();
+                        done.countDown();
+                    });
+                    return;
+                }
+                writes++;
+                ctx.write(payload.retainedDuplicate()).addListener(f -> {
+                    if (f.isSuccess()) {
+                        bytesAccepted += size;
+                    }
+                });
+            }
+            ctx.flush();
+        }
+    }
+
+    /** Counts {@link IoHandler#run} calls: one per event-loop wakeup (an epoll_wait or io_uring enter). */
+    private static final class CountingIoHandlerFactory implements IoHandlerFactory {
+        private final IoHandlerFactory delegate;
+        final AtomicLong runs = new AtomicLong();
+
+        CountingIoHandlerFactory(IoHandlerFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public IoHandler newHandler(io.netty.util.concurrent.ThreadAwareExecutor executor) {
+            IoHandler inner = delegate.newHandler(executor);
+            return new IoHandler() {
+                @Override
+                public void initialize() {
+                    inner.initialize();
+                }
+
+                @Override
+                public int run(IoHandlerContext context) {
+                    runs.incrementAndGet();
+                    return inner.run(context);
+                }
+
+                @Override
+                public void prepareToDestroy() {
+                    inner.prepareToDestroy();
+                }
+
+                @Override
+                public void destroy() {
+                    inner.destroy();
+                }
+
+                @Override
+                public IoRegistration register(IoHandle handle) throws Exception {
+                    return inner.register(handle);
+                }
+
+                @Override
+                public void wakeup() {
+                    inner.wakeup();
+                }
+
+                @Override
+                public boolean isCompatible(Class<? extends IoHandle> handleType) {
+                    return inner.isCompatible(handleType);
+                }
+            };
+        }
+    }
+}
