@@ -60,13 +60,16 @@ public final class FileServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final Path generatedRoot;
+    private final Map<String, String> sampleSums;
     private final String description;
     private final FileServerOptions.ZeroCopyMode mode;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private FileServer(FileServerOptions options, Path root, Path generatedRoot) throws Exception {
+    private FileServer(FileServerOptions options, Path root, Path generatedRoot, Map<String, String> sampleSums)
+            throws Exception {
         this.options = options;
         this.generatedRoot = generatedRoot;
+        this.sampleSums = sampleSums;
         this.resolver = new PathResolver(root);
         // Cached content lives in unpooled direct buffers: each entry is one allocation whose memory goes back to
         // the OS when its last reference (cache or in-flight slice) is released.
@@ -171,15 +174,16 @@ public final class FileServer implements AutoCloseable {
     public static FileServer start(FileServerOptions options) throws Exception {
         Path root = options.root();
         Path generated = null;
+        Map<String, String> sums = null;
         if (root == null) {
             generated = Files.createTempDirectory("nettyzc-sample-");
-            SampleFiles.generate(generated);
+            sums = SampleFiles.generate(generated);
             root = generated;
         } else if (!Files.isDirectory(root)) {
             throw new StartupException("--root: not a directory: " + root);
         }
         try {
-            return new FileServer(options, root, generated);
+            return new FileServer(options, root, generated, sums);
         } catch (Exception | Error e) {
             if (generated != null) {
                 deleteTree(generated);
@@ -276,6 +280,29 @@ public final class FileServer implements AutoCloseable {
         System.out.flush();
     }
 
+    /** For the generated sample directory: what to type to fetch a file, and what its sha256 must be. */
+    private static void printCurlLines(FileServer server) {
+        String url = server.baseUrl();
+        StringBuilder sb = new StringBuilder();
+        sb.append("\nSample directory ").append(server.root()).append(" (deleted when the server stops).\n");
+        sb.append("Fetch a file and check it (in another terminal):\n\n");
+        for (String name : new String[] {"1m.bin", "64m.bin"}) {
+            sb.append("  curl -o ").append(name).append(' ').append(url).append('/').append(name)
+              .append(" && sha256sum ").append(name).append('\n');
+            sb.append("  # expected: ").append(server.sampleSums.get(name)).append("  ").append(name)
+              .append("\n\n");
+        }
+        sb.append("  curl -r 0-99 ").append(url).append("/small.txt          # a range (206)\n");
+        sb.append("  curl ").append(url).append(FileServerHandler.STATS_PATH)
+          .append("                      # zero-copy and cache statistics\n\n");
+        sb.append("All sample files (sha256):\n");
+        for (Map.Entry<String, String> e : server.sampleSums.entrySet()) {
+            sb.append("  ").append(e.getValue()).append("  ").append(e.getKey()).append('\n');
+        }
+        System.out.println(sb);
+        System.out.flush();
+    }
+
     /** A startup problem that is the user's to fix: printed without a stack trace, exit status 1. */
     static final class StartupException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -326,6 +353,9 @@ public final class FileServer implements AutoCloseable {
         log("file-server: " + server.description());
         log("file-server: statistics: curl " + server.baseUrl() + FileServerHandler.STATS_PATH
                 + "   (Ctrl-C stops the server)");
+        if (server.sampleSums != null) {
+            printCurlLines(server);
+        }
         if (options.exitAfterSeconds() > 0) {
             if (!server.awaitClose(options.exitAfterSeconds(), TimeUnit.SECONDS)) {
                 log("file-server: --exit-after " + options.exitAfterSeconds() + "s reached, stopping");
