@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Smoke check for the SCM_ZC_NOTIFICATION kernel patches, meant to run in
+ * the test VM (kernel/vm run -- kernel/patches-check/run.sh).  The real ABI
+ * selftest lives in kernel/tools/; this only proves the patch is alive.
+ *
+ * Checks, for TCP and UDP over IPv4 and IPv6:
+ *  - EINVAL without SO_ZEROCOPY, for size > ZC_NOTIFICATION_MAX and for a
+ *    payload length that does not match size;
+ *  - MSG_ZEROCOPY sends, then completions returned through sendmsg() with
+ *    msg_controllen/cmsg_len updated, all ids seen exactly once;
+ *  - POLLERR cleared once the error queue is drained;
+ *  - copy-back failure (read-only msg_control): bytes still sent,
+ *    msg_controllen 0, notifications still on the error queue.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY 60
+#endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY 0x4000000
+#endif
+#ifndef SCM_ZC_NOTIFICATION
+#define SCM_ZC_NOTIFICATION 99
+struct zc_info_elem {
+	__u32 lo;
+	__u32 hi;
+	__u8 zerocopy;
+};
+struct zc_info {
+	__u32 size;
+	struct zc_info_elem arr[];
+};
+#define ZC_NOTIFICATION_MAX 16
+#endif
+
+#define NSEND 32
+#define CHUNK (64 * 1024)
+
+static int failures;
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
+	fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+
+static char buf[CHUNK];
+static union {
+	char b[CMSG_SPACE(sizeof(struct zc_info) +
+			  ZC_NOTIFICATION_MAX * sizeof(struct zc_info_elem))];
+	struct cmsghdr align;
+} ctl;
+
+/* returns sendmsg()'s result; fills seen[] from the returned cmsg */
+static ssize_t send_zc(int fd, const void *data, size_t len, int flags,
+		       unsigned int size, size_t datalen_override, void *ctlbuf,
+		       unsigned char *seen, int *nseen, size_t *controllen)
+{
+	struct iovec iov = { (void *)data, len };
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cm;
+	size_t dlen = sizeof(struct zc_info) + size * sizeof(struct zc_info_elem);
+	ssize_t ret;
+
+	if (datalen_override)
+		dlen = datalen_override;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctlbuf;
+	msg.msg_controllen = CMSG_SPACE(dlen);
+	if (ctlbuf == ctl.b) {
+		memset(ctl.b, 0, sizeof(ctl.b));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_ZC_NOTIFICATION;
+		cm->cmsg_len = CMSG_LEN(dlen);
+		((struct zc_info *)CMSG_DATA(cm))->size = size;
+	}
+	ret = sendmsg(fd, &msg, flags);
+	if (controllen)
+		*controllen = msg.msg_controllen;
+	if (ret < 0 || !seen)
+		return ret;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		struct zc_info *zc = (struct zc_info *)CMSG_DATA(cm);
+		unsigned int i, id;
+
+		CHECK(cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_ZC_NOTIFICATION,
+		      "unexpected cmsg %d/%d", cm->cmsg_level, cm->cmsg_type);
+		CHECK(zc->size <= size, "size grew: %u > %u", zc->size, size);
+		CHECK(cm->cmsg_len == CMSG_LEN(sizeof(*zc) + zc->size * sizeof(zc->arr[0])),
+		      "cmsg_len %zu does not match size %u", (size_t)cm->cmsg_len, zc->size);
+		for (i = 0; i < zc->size; i++) {
+			CHECK(zc->arr[i].lo <= zc->arr[i].hi && zc->arr[i].hi < NSEND,
+			      "bad range [%u,%u]", zc->arr[i].lo, zc->arr[i].hi);
+			for (id = zc->arr[i].lo; id <= zc->arr[i].hi && id < NSEND; id++) {
+				CHECK(!seen[id], "id %u reported twice", id);
+				seen[id] = 1;
+				(*nseen)++;
+			}
+		}
+	}
+	return ret;
+}
+
+static int drain_errqueue(int fd, unsigned char *seen, int *nseen)
+{
+	char cbuf[128];
+	int n = 0;
+
+	for (;;) {
+		struct msghdr msg = { .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct sock_extended_err *ee;
+		struct cmsghdr *cm;
+		unsigned int id;
+
+		if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			break;
+		cm = CMSG_FIRSTHDR(&msg);
+		if (!cm)
+			continue;
+		ee = (struct sock_extended_err *)CMSG_DATA(cm);
+		if (ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY)
+			continue;
+		for (id = ee->ee_info; id <= ee->ee_data && id < NSEND; id++) {
+			if (seen) {
+				CHECK(!seen[id], "id %u reported twice (errqueue)", id);
+				seen[id] = 1;
+				(*nseen)++;
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
+static void test(int family, int type)
+{
+	const char *name = type == SOCK_STREAM ? (family == AF_INET ? "tcp4" : "tcp6")
+					       : (family == AF_INET ? "udp4" : "udp6");
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	unsigned char seen[NSEND] = { 0 };
+	int rfd, sfd, one = 1, nseen = 0, i, tries;
+	size_t clen;
+	ssize_t ret;
+	pid_t pid;
+	char *ro;
+
+	ss.ss_family = family;
+	if (family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+
+	rfd = socket(family, type, 0);
+	if (rfd < 0 || bind(rfd, (void *)&ss, sl) || getsockname(rfd, (void *)&ss, &sl)) {
+		CHECK(0, "%s: receiver setup: %s", name, strerror(errno));
+		return;
+	}
+	if (type == SOCK_STREAM)
+		listen(rfd, 1);
+	sfd = socket(family, type, 0);
+
+	/* without SO_ZEROCOPY: EINVAL */
+	{
+		int t = socket(family, type, 0);
+
+		connect(t, (void *)&ss, sl);
+		ret = send_zc(t, buf, 1, 0, 1, 0, ctl.b, NULL, NULL, NULL);
+		CHECK(ret < 0 && errno == EINVAL, "%s: no SO_ZEROCOPY: ret %zd errno %d",
+		      name, ret, errno);
+		close(t);
+		if (type == SOCK_STREAM)
+			close(accept(rfd, NULL, NULL));
+		else
+			recv(rfd, buf, 1, MSG_DONTWAIT);
+	}
+
+	if (setsockopt(sfd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
+		CHECK(0, "%s: SO_ZEROCOPY: %s", name, strerror(errno));
+	if (connect(sfd, (void *)&ss, sl))
+		CHECK(0, "%s: connect: %s", name, strerror(errno));
+
+	pid = fork();
+	if (pid == 0) {	/* receiver: read and discard until EOF */
+		static char rbuf[CHUNK];
+		int c = type == SOCK_STREAM ? accept(rfd, NULL, NULL) : rfd;
+
+		if (type == SOCK_DGRAM) {
+			struct timeval tv = { 2, 0 };
+
+			setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		}
+		while (recv(c, rbuf, sizeof(rbuf), 0) > 0)
+			;
+		_exit(0);
+	}
+
+	/* malformed requests */
+	ret = send_zc(sfd, buf, 1, 0, ZC_NOTIFICATION_MAX + 1, 0, ctl.b, NULL, NULL, NULL);
+	CHECK(ret < 0 && errno == EINVAL, "%s: size 17: ret %zd errno %d", name, ret, errno);
+	ret = send_zc(sfd, buf, 1, 0, 2, sizeof(struct zc_info) + 1 * sizeof(struct zc_info_elem),
+		      ctl.b, NULL, NULL, NULL);
+	CHECK(ret < 0 && errno == EINVAL, "%s: len mismatch: ret %zd errno %d", name, ret, errno);
+	ret = send_zc(sfd, buf, 1, 0, 0, 2, ctl.b, NULL, NULL, NULL);
+	CHECK(ret < 0 && errno == EINVAL, "%s: short payload: ret %zd errno %d", name, ret, errno);
+
+	/* NSEND zerocopy sends; each one also asks for completions */
+	for (i = 0; i < NSEND; i++) {
+		size_t len = type == SOCK_STREAM ? CHUNK : 8192;
+
+		ret = send_zc(sfd, buf, len, MSG_ZEROCOPY, ZC_NOTIFICATION_MAX, 0, ctl.b,
+			      seen, &nseen, &clen);
+		CHECK(ret == (ssize_t)len, "%s: send %d: ret %zd errno %d", name, i, ret, errno);
+		if (ret != (ssize_t)len)
+			break;
+	}
+	/* trailing completions: zero-length sends with the cmsg only */
+	for (tries = 0; nseen < NSEND && tries < 200; tries++) {
+		ret = send_zc(sfd, buf, 0, 0, ZC_NOTIFICATION_MAX, 0, ctl.b, seen, &nseen, &clen);
+		CHECK(ret == 0, "%s: empty send: ret %zd errno %d", name, ret, errno);
+		if (ret)
+			break;
+		if (nseen < NSEND)
+			usleep(10000);
+	}
+	CHECK(nseen == NSEND, "%s: saw %d of %d ids via sendmsg", name, nseen, NSEND);
+	{
+		struct pollfd pfd = { .fd = sfd, .events = 0 };
+
+		CHECK(poll(&pfd, 1, 0) == 0 || !(pfd.revents & POLLERR),
+		      "%s: POLLERR still set after draining (revents %x)", name, pfd.revents);
+	}
+
+	/* copy-back failure: read-only control buffer */
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	{
+		struct msghdr m = { .msg_control = ro, .msg_controllen = 4096 };
+		struct cmsghdr *cm;
+
+		m.msg_controllen = CMSG_SPACE(sizeof(struct zc_info) + 4 * sizeof(struct zc_info_elem));
+		cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_ZC_NOTIFICATION;
+		cm->cmsg_len = CMSG_LEN(sizeof(struct zc_info) + 4 * sizeof(struct zc_info_elem));
+		((struct zc_info *)CMSG_DATA(cm))->size = 4;
+	}
+	mprotect(ro, 4096, PROT_READ);
+	{
+		unsigned char seen2[NSEND] = { 0 };
+		int n2 = 0, got;
+		size_t len = type == SOCK_STREAM ? CHUNK : 8192;
+
+		/* two more zerocopy sends (ids NSEND, NSEND+1 are out of seen[] range: fine) */
+		ret = send_zc(sfd, buf, len, MSG_ZEROCOPY, 0, 0, NULL, NULL, NULL, NULL);
+		usleep(100000);
+		ret = send_zc(sfd, buf, 1, 0, 4, 0, ro, NULL, NULL, &clen);
+		CHECK(ret == 1, "%s: send with read-only control: ret %zd errno %d", name, ret, errno);
+		CHECK(clen == 0, "%s: msg_controllen %zu after failed copy-back", name, clen);
+		got = drain_errqueue(sfd, seen2, &n2);
+		CHECK(got >= 1, "%s: notification lost after failed copy-back", name);
+	}
+	munmap(ro, 4096);
+
+	shutdown(sfd, SHUT_WR);
+	close(sfd);
+	if (type == SOCK_DGRAM) {
+		/* wake the receiver */
+		int k = socket(family, type, 0);
+
+		sendto(k, "", 0, 0, (void *)&ss, sl);
+		close(k);
+	}
+	waitpid(pid, NULL, 0);
+	close(rfd);
+	printf("%s: %s\n", name, failures ? "FAILURES so far" : "ok");
+}
+
+int main(void)
+{
+	int one = 1, fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				   .sin_port = htons(9) };
+
+	/* probe: a kernel without the patch rejects the cmsg type */
+	setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one));
+	connect(fd, (void *)&sin, sizeof(sin));
+	if (send_zc(fd, buf, 0, 0, 1, 0, ctl.b, NULL, NULL, NULL) < 0) {
+		fprintf(stderr, "SCM_ZC_NOTIFICATION not supported by this kernel: %s\n",
+			strerror(errno));
+		return 2;
+	}
+	close(fd);
+	memset(buf, 'z', sizeof(buf));
+	test(AF_INET, SOCK_STREAM);
+	test(AF_INET6, SOCK_STREAM);
+	test(AF_INET, SOCK_DGRAM);
+	test(AF_INET6, SOCK_DGRAM);
+	printf("%d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);
+	return failures ? 1 : 0;
+}
