@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
@@ -191,34 +192,30 @@ static size_t build_cmsg(uint8_t *buf, size_t bufsz, uint32_t size_field,
 	return CMSG_SPACE(datalen);
 }
 
-static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
-{
-	while (n--)
-		if (*p++ != v)
-			return false;
-	return true;
-}
-
 /*
  * Validate a control buffer the kernel copied back after sendmsg.
- * zc_off: offset of our placeholder in buf; req: requested elements;
- * orig_len: msg_controllen passed in; new_len: msg_controllen returned;
- * bufsz: bytes that were pre-filled (orig_len + GUARD).
+ * buf/snap: the buffer after and before the call (bufsz bytes, which
+ * extends GUARD bytes past orig_len); zc_off: where the returned
+ * placeholder is; req: elements requested; orig_len/new_len:
+ * msg_controllen passed in and returned.  Checks that
+ *  - level/type are kept, 0 <= size <= req, cmsg_len == CMSG_LEN of the
+ *    filled part, msg_controllen == end of that cmsg's CMSG_SPACE
+ *    (capped at what was passed), as recvmsg()'s put_cmsg() would do;
+ *  - every filled element has zerocopy 0/1 and zeroed padding;
+ *  - every byte outside the returned cmsg is exactly what it was before
+ *    (unused slots, tail padding, the guard area past msg_controllen).
  * On success copies the elements to out and returns their number.
  */
-static int check_returned(const uint8_t *buf, size_t zc_off, uint32_t req,
-			  size_t orig_len, size_t new_len, size_t bufsz,
+static int check_returned(const uint8_t *buf, const uint8_t *snap,
+			  size_t bufsz, size_t zc_off, uint32_t req,
+			  size_t orig_len, size_t new_len,
 			  struct zc_info_elem *out, const char **why)
 {
 	const struct cmsghdr *cm = (const void *)(buf + zc_off);
 	const uint8_t *data = buf + zc_off + CMSG_LEN(0);
-	size_t full = CMSG_LEN(ZC_INFO_LEN(req)), dlen, i, end;
+	size_t i, end, cend;
 	struct zc_info zi;
 
-	if (!all_bytes(buf + orig_len, bufsz - orig_len, FILL)) {
-		*why = "kernel wrote past msg_controllen";
-		return -1;
-	}
 	if (cm->cmsg_level != SOL_SOCKET ||
 	    cm->cmsg_type != SCM_ZC_NOTIFICATION) {
 		*why = "cmsg level/type not preserved";
@@ -226,16 +223,17 @@ static int check_returned(const uint8_t *buf, size_t zc_off, uint32_t req,
 	}
 	memcpy(&zi, data, sizeof(zi));
 	if (zi.size > req) {
+		diag("returned size %u, requested %u", zi.size, req);
 		*why = "returned size > requested size";
 		return -1;
 	}
-	/* Accept a cmsg_len of the full placeholder or of the filled part. */
-	if (cm->cmsg_len != full && cm->cmsg_len != CMSG_LEN(ZC_INFO_LEN(zi.size))) {
-		*why = "cmsg_len matches neither placeholder nor filled length";
+	if (cm->cmsg_len != CMSG_LEN(ZC_INFO_LEN(zi.size))) {
+		diag("cmsg_len %zu, size %u", (size_t)cm->cmsg_len, zi.size);
+		*why = "cmsg_len does not match the returned size";
 		return -1;
 	}
-	dlen = cm->cmsg_len - CMSG_LEN(0);
-	end = zc_off + CMSG_SPACE(dlen);
+	cend = zc_off + cm->cmsg_len;
+	end = zc_off + CMSG_SPACE(ZC_INFO_LEN(zi.size));
 	if (end > orig_len)
 		end = orig_len;
 	if (new_len != end) {
@@ -255,16 +253,18 @@ static int check_returned(const uint8_t *buf, size_t zc_off, uint32_t req,
 		}
 		for (k = offsetof(struct zc_info_elem, zerocopy) + 1;
 		     k < sizeof(struct zc_info_elem); k++) {
-			if (e[k] != 0 && e[k] != FILL) {
-				*why = "element padding holds kernel garbage";
+			if (e[k]) {
+				*why = "element padding not cleared";
 				return -1;
 			}
 		}
 	}
-	/* Unused element slots: untouched (FILL) or zeroed, nothing else. */
-	for (i = zc_off + CMSG_LEN(ZC_INFO_LEN(zi.size)); i < zc_off + full; i++) {
-		if (buf[i] != FILL && buf[i] != 0) {
-			*why = "unused element slots hold garbage";
+	for (i = 0; i < bufsz; i++) {
+		if ((i < zc_off || i >= cend) && buf[i] != snap[i]) {
+			diag("byte %zu of %zu changed from 0x%02x to 0x%02x "
+			     "(returned cmsg is [%zu, %zu), msg_controllen %zu)",
+			     i, bufsz, snap[i], buf[i], zc_off, cend, orig_len);
+			*why = "kernel wrote outside the returned cmsg";
 			return -1;
 		}
 	}
@@ -360,7 +360,7 @@ static void test_exactly_once(int family, int type, uint32_t nsends,
 {
 	const char *name = zc_proto_name(family, type);
 	const char *how = use_cmsg ? "mixed cmsg/errqueue" : "errqueue only";
-	uint8_t ctrl[CTRL_MAX];
+	uint8_t ctrl[CTRL_MAX], snap[CTRL_MAX];
 	struct zc_info_elem el[ZC_NOTIFICATION_MAX + 2];
 	struct tracker t;
 	struct zc_pair p;
@@ -389,7 +389,7 @@ static void test_exactly_once(int family, int type, uint32_t nsends,
 		int method = use_cmsg ? rand() % 4 : (rand() % 3 ? 3 : 0);
 		int flags = (rand() % 8) ? MSG_ZEROCOPY : 0;
 		size_t len = 1 + rand() % (type == SOCK_DGRAM ? 8000 : 16000);
-		uint32_t req = 0, before;
+		uint32_t req = 0;
 		size_t clen = 0, olen = 0;
 		ssize_t ret;
 		int n, k;
@@ -400,8 +400,8 @@ static void test_exactly_once(int family, int type, uint32_t nsends,
 				      (uint32_t)(rand() % (ZC_NOTIFICATION_MAX + 1));
 				olen = clen = build_cmsg(ctrl, sizeof(ctrl), req,
 							 ZC_INFO_LEN(req));
+				memcpy(snap, ctrl, sizeof(ctrl));
 			}
-			before = t.sent;
 			ret = do_send(p.tx, txbuf, len, flags,
 				      clen ? ctrl : NULL, &clen);
 			if (ret == -EAGAIN) {
@@ -433,8 +433,8 @@ static void test_exactly_once(int family, int type, uint32_t nsends,
 
 		if (clen || olen) {
 			t.cmsg_calls++;
-			n = check_returned(ctrl, 0, req, olen, clen,
-					   olen + GUARD, el, &why);
+			n = check_returned(ctrl, snap, sizeof(ctrl), 0, req,
+					   olen, clen, el, &why);
 			if (n < 0) {
 				diag("send #%u requested %u elements", i, req);
 				t.fmt_errors++;
@@ -443,7 +443,7 @@ static void test_exactly_once(int family, int type, uint32_t nsends,
 			t.cmsg_elems += n;
 			for (k = 0; k < n; k++)
 				track(&t, el[k].lo, el[k].hi, !el[k].zerocopy,
-				      true, before);
+				      true, t.sent);	/* own id may be done */
 		}
 		if (method == 0 && drain_errq(&p, &t))
 			why = "errqueue read failed";
@@ -665,6 +665,44 @@ static bool udp_burst(struct zc_pair *p, int n)
 	return wait_errq(p, 2000);
 }
 
+/*
+ * Send 100 bytes (no MSG_ZEROCOPY) with the control buffer ctrl, whose
+ * first olen bytes are passed as msg_control, then find the returned
+ * SCM_ZC_NOTIFICATION cmsg and validate it.  Returns the element count or
+ * -1 (reason in *why); *clen gets the returned msg_controllen.
+ */
+static int send_and_check(struct zc_pair *p, uint8_t *ctrl, size_t olen,
+			  size_t *clen, uint32_t req, struct zc_info_elem *el,
+			  const char **why)
+{
+	uint8_t snap[CTRL_MAX];
+	struct cmsghdr *cm;
+	struct msghdr m;
+	ssize_t ret;
+
+	memcpy(snap, ctrl, CTRL_MAX);
+	*clen = olen;
+	ret = do_send(p->tx, txbuf, 100, 0, ctrl, clen);
+	if (ret != 100) {
+		diag("sendmsg returned %zd (%s)", ret,
+		     ret < 0 ? strerror((int)-ret) : "short");
+		*why = "sendmsg failed";
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.msg_control = ctrl;
+	m.msg_controllen = *clen;
+	for (cm = CMSG_FIRSTHDR(&m); cm && *clen <= olen; cm = CMSG_NXTHDR(&m, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_ZC_NOTIFICATION)
+			return check_returned(ctrl, snap, CTRL_MAX,
+					      (uint8_t *)cm - ctrl, req, olen,
+					      *clen, el, why);
+	diag("msg_controllen %zu -> %zu", olen, *clen);
+	*why = "no SCM_ZC_NOTIFICATION cmsg in the returned buffer";
+	return -1;
+}
+
 static void test_copyback(int family)
 {
 	const char *name = zc_proto_name(family, SOCK_DGRAM);
@@ -673,8 +711,7 @@ static void test_copyback(int family)
 	struct zc_pair p;
 	struct zc_range r = { 0, 0, false };
 	const char *why = "", *w;
-	size_t clen, olen, off;
-	ssize_t ret;
+	size_t clen = 0, olen, off;
 	int n, err, q;
 	bool ok;
 
@@ -689,20 +726,19 @@ static void test_copyback(int family)
 	result(ok, "%s: POLLERR set while 5 completions are pending", name);
 
 	/* A plain (copy) send carrying a 16-slot placeholder collects 0..4. */
-	olen = clen = build_cmsg(ctrl, sizeof(ctrl), ZC_NOTIFICATION_MAX,
-				 ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
-	ret = do_send(p.tx, txbuf, 100, 0, ctrl, &clen);
-	n = ret == 100 ? check_returned(ctrl, 0, ZC_NOTIFICATION_MAX, olen, clen,
-					olen + GUARD, el, &why) : -1;
+	olen = build_cmsg(ctrl, sizeof(ctrl), ZC_NOTIFICATION_MAX,
+			  ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
+	n = send_and_check(&p, ctrl, olen, &clen, ZC_NOTIFICATION_MAX, el, &why);
 	ok = n == 1 && el[0].lo == 0 && el[0].hi == 4 &&
 	     zerocopy_flag_ok(!el[0].zerocopy);
 	if (!ok)
-		diag("ret %zd, n %d (%s) first [%u, %u] zc %u", ret, n, why,
+		diag("n %d (%s) first [%u, %u] zerocopy %u", n, why,
 		     n > 0 ? el[0].lo : 0, n > 0 ? el[0].hi : 0,
 		     n > 0 ? el[0].zerocopy : 0);
-	result(ok, "%s: placeholder on a copy send returns [0, 4] in 1 of 16 "
-	       "slots, msg_controllen %zu -> %zu, level/type kept, unused "
-	       "slots and bytes past msg_controllen untouched", name, olen, clen);
+	result(ok, "%s: 16-slot placeholder on a copy send returns [0, 4] "
+	       "(zerocopy %u), cmsg_len shrunk, msg_controllen %zu -> %zu, "
+	       "nothing written outside the returned cmsg", name,
+	       n > 0 ? el[0].zerocopy : 9, olen, clen);
 	drain_rx(&p);
 	q = zc_errq_read_one(p.tx, family, &r, &w);
 	result(!pollerr_set(p.tx, 0) && q == 0,
@@ -714,20 +750,19 @@ static void test_copyback(int family)
 		zc_close_pair(&p);
 		return;
 	}
-	olen = clen = build_cmsg(ctrl, sizeof(ctrl), 0, ZC_INFO_LEN(0));
-	ret = do_send(p.tx, txbuf, 100, 0, ctrl, &clen);
-	n = ret == 100 ? check_returned(ctrl, 0, 0, olen, clen, olen + GUARD,
-					el, &why) : -1;
+	olen = build_cmsg(ctrl, sizeof(ctrl), 0, ZC_INFO_LEN(0));
+	n = send_and_check(&p, ctrl, olen, &clen, 0, el, &why);
 	if (n != 0)
-		diag("ret %zd, n %d (%s)", ret, n, why);
+		diag("n %d (%s)", n, why);
 	result(n == 0, "%s: size 0 accepted, returns 0 elements "
 	       "(msg_controllen %zu -> %zu)", name, olen, clen);
 	drain_rx(&p);
+	ok = pollerr_set(p.tx, 0);
 	q = zc_errq_read_one(p.tx, family, &r, &w);
-	ok = pollerr_set(p.tx, 0) || q == 1;
 	ok = ok && q == 1 && r.lo == 5 && r.hi == 7;
-	result(ok, "%s: after size 0 the error queue still holds [5, 7] (got %d: "
-	       "[%u, %u])", name, q, q == 1 ? r.lo : 0, q == 1 ? r.hi : 0);
+	result(ok, "%s: after size 0 POLLERR still set and the error queue "
+	       "holds [5, 7] (got %d: [%u, %u])", name, q,
+	       q == 1 ? r.lo : 0, q == 1 ? r.hi : 0);
 
 	/* msg_controllen of CMSG_LEN (no tail padding) works too. */
 	if (!udp_burst(&p, 2)) {
@@ -736,13 +771,11 @@ static void test_copyback(int family)
 		return;
 	}
 	build_cmsg(ctrl, sizeof(ctrl), 2, ZC_INFO_LEN(2));
-	olen = clen = CMSG_LEN(ZC_INFO_LEN(2));
-	ret = do_send(p.tx, txbuf, 100, 0, ctrl, &clen);
-	n = ret == 100 ? check_returned(ctrl, 0, 2, olen, clen, olen + GUARD,
-					el, &why) : -1;
+	olen = CMSG_LEN(ZC_INFO_LEN(2));
+	n = send_and_check(&p, ctrl, olen, &clen, 2, el, &why);
 	ok = n == 1 && el[0].lo == 8 && el[0].hi == 9;
 	if (!ok)
-		diag("ret %zd, n %d (%s)", ret, n, why);
+		diag("n %d (%s)", n, why);
 	result(ok, "%s: msg_controllen = CMSG_LEN (%zu, unpadded) returns [8, 9], "
 	       "msg_controllen -> %zu", name, olen, clen);
 	drain_rx(&p);
@@ -756,7 +789,6 @@ static void test_copyback(int family)
 	{
 		struct cmsghdr *cm = (struct cmsghdr *)ctrl;
 		uint32_t zero = 0;
-		struct msghdr m;
 
 		off = CMSG_SPACE(sizeof(uint32_t));
 		build_cmsg(ctrl + off, sizeof(ctrl) - off, ZC_NOTIFICATION_MAX,
@@ -766,30 +798,51 @@ static void test_copyback(int family)
 		cm->cmsg_type = SO_TIMESTAMPING;
 		cm->cmsg_len = CMSG_LEN(sizeof(zero));
 		memcpy(CMSG_DATA(cm), &zero, sizeof(zero));
-		olen = clen = off + CMSG_SPACE(ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
-		ret = do_send(p.tx, txbuf, 100, 0, ctrl, &clen);
-		/* Find the returned placeholder wherever the kernel put it. */
-		memset(&m, 0, sizeof(m));
-		m.msg_control = ctrl;
-		m.msg_controllen = clen;
-		n = -1;
-		why = "no SCM_ZC_NOTIFICATION cmsg in the returned buffer";
-		if (ret == 100 && clen <= olen)
-			for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
-				if (cm->cmsg_level != SOL_SOCKET ||
-				    cm->cmsg_type != SCM_ZC_NOTIFICATION)
-					continue;
-				n = check_returned(ctrl, (uint8_t *)cm - ctrl,
-						   ZC_NOTIFICATION_MAX, olen,
-						   clen, olen + GUARD, el, &why);
-				break;
-			}
+		olen = off + CMSG_SPACE(ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
+		n = send_and_check(&p, ctrl, olen, &clen, ZC_NOTIFICATION_MAX,
+				   el, &why);
 		ok = n == 1 && el[0].lo == 10 && el[0].hi == 13;
 		if (!ok)
-			diag("ret %zd, n %d (%s), msg_controllen %zu -> %zu",
-			     ret, n, why, olen, clen);
+			diag("n %d (%s), msg_controllen %zu -> %zu", n, why,
+			     olen, clen);
 		result(ok, "%s: placeholder after an SO_TIMESTAMPING cmsg returns "
 		       "[10, 13] (msg_controllen %zu -> %zu)", name, olen, clen);
+	}
+	drain_rx(&p);
+
+	/*
+	 * Read-only msg_control: the send succeeds, nothing can be written
+	 * back, msg_controllen becomes 0 and the completions stay queued.
+	 */
+	if (!udp_burst(&p, 2)) {
+		result(false, "%s: read-only setup failed", name);
+		zc_close_pair(&p);
+		return;
+	}
+	{
+		long pg = sysconf(_SC_PAGESIZE);
+		uint8_t *ro = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ssize_t ret = -1;
+
+		ok = false;
+		if (ro != MAP_FAILED) {
+			olen = clen = build_cmsg(ro, pg, ZC_NOTIFICATION_MAX,
+						 ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
+			if (!mprotect(ro, pg, PROT_READ))
+				ret = do_send(p.tx, txbuf, 100, 0, ro, &clen);
+			munmap(ro, pg);
+			ok = pollerr_set(p.tx, 0);
+			q = zc_errq_read_one(p.tx, family, &r, &w);
+			ok = ok && ret == 100 && clen == 0 && q == 1 &&
+			     r.lo == 14 && r.hi == 15;
+			if (!ok)
+				diag("ret %zd, msg_controllen %zu -> %zu, errqueue "
+				     "%d [%u, %u]", ret, olen, clen, q, r.lo, r.hi);
+		}
+		result(ok, "%s: read-only msg_control: send succeeds, "
+		       "msg_controllen 0, completions [14, 15] stay on the "
+		       "error queue", name);
 	}
 	drain_rx(&p);
 	zc_close_pair(&p);
@@ -876,9 +929,8 @@ static void test_mixed_queue(int family)
 	usleep(20000);
 
 	/* A 1-slot placeholder takes exactly the oldest range. */
-	olen = clen = build_cmsg(ctrl, sizeof(ctrl), 1, ZC_INFO_LEN(1));
-	n1 = do_send(p.tx, txbuf, 100, 0, ctrl, &clen) == 100 ?
-	     check_returned(ctrl, 0, 1, olen, clen, olen + GUARD, el, &why) : -1;
+	olen = build_cmsg(ctrl, sizeof(ctrl), 1, ZC_INFO_LEN(1));
+	n1 = send_and_check(&p, ctrl, olen, &clen, 1, el, &why);
 	ok = n1 == 1 && el[0].lo == 0;
 	if (n1 > 0)
 		track(&t, el[0].lo, el[0].hi, !el[0].zerocopy, true, 3);
@@ -890,11 +942,9 @@ static void test_mixed_queue(int family)
 	       n1 > 0 ? el[0].lo : 0, n1 > 0 ? el[0].hi : 0);
 
 	/* A 16-slot one takes what it may; the rest stays on the queue. */
-	olen = clen = build_cmsg(ctrl, sizeof(ctrl), ZC_NOTIFICATION_MAX,
-				 ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
-	n2 = do_send(p.tx, txbuf, 100, 0, ctrl, &clen) == 100 ?
-	     check_returned(ctrl, 0, ZC_NOTIFICATION_MAX, olen, clen,
-			    olen + GUARD, el, &why) : -1;
+	olen = build_cmsg(ctrl, sizeof(ctrl), ZC_NOTIFICATION_MAX,
+			  ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
+	n2 = send_and_check(&p, ctrl, olen, &clen, ZC_NOTIFICATION_MAX, el, &why);
 	for (k = 0; k < n2; k++)
 		track(&t, el[k].lo, el[k].hi, !el[k].zerocopy, true, 3);
 	while ((kind = errq_read_any(p.tx, &r)) > 0) {
