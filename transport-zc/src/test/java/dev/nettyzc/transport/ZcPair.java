@@ -1,0 +1,286 @@
+/*
+ * Copyright 2026 The netty-transport-zc Project
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.nettyzc.transport;
+
+import dev.nettyzc.transport.testutil.StreamPattern;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A connected loopback pair: a {@link ZeroCopyEpollSocketChannel} client (the sender, with a
+ * {@link ZeroCopyHandler}) and a child of a {@link ZeroCopyEpollServerSocketChannel} (the receiver, which checks
+ * every byte against a {@link StreamPattern}).
+ */
+final class ZcPair implements AutoCloseable {
+
+    /** Produces the next message to write at a stream offset, or null when done. */
+    interface Source {
+        Object next(ChannelHandlerContext ctx, long streamOffset);
+    }
+
+    /** Random garbage written into scribble buffers to overwrite freshly released pooled memory. */
+    static final byte[] GARBAGE = new byte[256 * 1024];
+
+    static {
+        ThreadLocalRandom.current().nextBytes(GARBAGE);
+    }
+
+    final StreamPattern pattern = new StreamPattern(ThreadLocalRandom.current().nextLong());
+    final StreamPattern.Checker checker = pattern.newChecker();
+    final AtomicLong received = new AtomicLong();
+    final AtomicLong acked = new AtomicLong();
+    final AtomicLong written = new AtomicLong();
+    final AtomicLong promisesDone = new AtomicLong();
+    final AtomicLong messages = new AtomicLong();
+    volatile Throwable clientError;
+    volatile Throwable serverError;
+    volatile Throwable writeError;
+    volatile boolean sourceDone;
+    volatile Channel serverChild;
+    final Channel server;
+    final Channel client;
+    final ZeroCopyHandler handler;
+    private final ByteBufAllocator scribbleAlloc;
+    private final int scribbleCount;
+    private final int scribbleSize;
+    private final int batch;
+
+    static final class Options {
+        ZeroCopyNotificationMode mode = ZeroCopyNotificationMode.ERRQUEUE;
+        ZeroCopyHandler handler = new ZeroCopyHandler();
+        ByteBufAllocator clientAllocator;
+        boolean receiverAutoRead = true;
+        int scribbleCount;
+        int scribbleSize = 64 * 1024;
+        /** Messages written per event-loop task before yielding. */
+        int batch = 8;
+        Consumer<Bootstrap> client = b -> { };
+        Consumer<ServerBootstrap> server = b -> { };
+    }
+
+    private final Source source;
+
+    ZcPair(Options o, Source source) throws InterruptedException {
+        ZcTestSupport.requireAvailable();
+        this.source = source;
+        this.handler = o.handler;
+        this.scribbleAlloc = o.clientAllocator;
+        this.scribbleCount = o.scribbleCount;
+        this.scribbleSize = o.scribbleSize;
+        this.batch = o.batch;
+        ServerBootstrap sb = new ServerBootstrap()
+                .group(ZcTestSupport.GROUP)
+                .channel(ZeroCopyEpollServerSocketChannel.class)
+                .childOption(ChannelOption.AUTO_READ, o.receiverAutoRead)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        serverChild = ch;
+                        ch.pipeline().addLast(new Receiver());
+                    }
+                });
+        o.server.accept(sb);
+        server = sb.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        Bootstrap cb = new Bootstrap()
+                .group(ZcTestSupport.GROUP)
+                .channel(ZeroCopyEpollSocketChannel.class)
+                .option(ZeroCopyChannelOption.ZEROCOPY_NOTIFICATION_MODE, o.mode)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(handler, new Sender());
+                    }
+                });
+        if (o.clientAllocator != null) {
+            cb.option(ChannelOption.ALLOCATOR, o.clientAllocator);
+        }
+        o.client.accept(cb);
+        client = cb.connect(server.localAddress()).sync().channel();
+    }
+
+    /** Starts (or resumes) the sender on the client's event loop. */
+    void start() {
+        client.pipeline().fireUserEventTriggered(Sender.PUMP);
+    }
+
+    final class Sender extends ChannelInboundHandlerAdapter {
+        static final Object PUMP = "PUMP";
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == PUMP) {
+                pump(ctx);
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            pump(ctx);
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        private boolean pumping;
+
+        private void pump(ChannelHandlerContext ctx) {
+            if (pumping) {
+                return; // re-entered from a writability change inside writeAndFlush; the loop below re-checks
+            }
+            pumping = true;
+            try {
+                pumpLoop(ctx);
+            } finally {
+                pumping = false;
+            }
+        }
+
+        private void pumpLoop(ChannelHandlerContext ctx) {
+            int budget = batch;
+            while (budget-- > 0 && !sourceDone && ctx.channel().isActive() && ctx.channel().isWritable()) {
+                long offset = written.get();
+                Object msg = source.next(ctx, offset);
+                if (msg == null) {
+                    sourceDone = true;
+                    break;
+                }
+                int len = msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes() : 0;
+                written.addAndGet(len);
+                messages.incrementAndGet();
+                ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+                    promisesDone.incrementAndGet();
+                    if (f.isSuccess()) {
+                        acked.addAndGet(len);
+                    } else if (writeError == null) {
+                        writeError = f.cause();
+                    }
+                });
+                scribble();
+            }
+            if (budget < 0 && !sourceDone && ctx.channel().isActive() && ctx.channel().isWritable()) {
+                // Yield to the event loop (as a real application does) so epoll events, e.g. completion
+                // notifications, are processed between batches; continue in a later task.
+                ctx.executor().execute(() -> pump(ctx));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (clientError == null) {
+                clientError = cause;
+            }
+            ctx.close();
+        }
+    }
+
+    /** Overwrites freshly released pooled memory at once (same allocator, same thread cache). */
+    private void scribble() {
+        for (int i = 0; i < scribbleCount; i++) {
+            ByteBuf g = scribbleAlloc.directBuffer(scribbleSize);
+            g.writeBytes(GARBAGE, 0, scribbleSize);
+            g.release();
+        }
+    }
+
+    final class Receiver extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                ByteBuf buf = (ByteBuf) msg;
+                int n = buf.readableBytes();
+                if (!checker.check(buf) && serverError == null) {
+                    serverError = new AssertionError("data corrupted: " + checker.mismatch());
+                }
+                received.addAndGet(n);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (serverError == null) {
+                serverError = cause;
+            }
+            ctx.close();
+        }
+    }
+
+    /** Waits until the source is exhausted and every write promise completed. */
+    void awaitWritten() throws InterruptedException {
+        ZcTestSupport.await(() -> sourceDone && promisesDone.get() == messages.get() || failed(),
+                () -> "all writes done: " + this);
+        assertNoErrors();
+    }
+
+    /** Waits until the receiver got {@code bytes}. */
+    void awaitReceived(long bytes) throws InterruptedException {
+        ZcTestSupport.await(() -> received.get() >= bytes || failed(), () -> "receiver got " + bytes + ": " + this);
+        assertNoErrors();
+    }
+
+    /** Waits until the sender has no outstanding zero-copy send. */
+    void awaitNoOutstanding() throws InterruptedException {
+        ZcTestSupport.await(() -> ZcTestSupport.stats(client).outstandingSends() == 0 || failed(),
+                () -> "outstanding sends drained: " + ZcTestSupport.stats(client));
+        assertNoErrors();
+    }
+
+    boolean failed() {
+        return clientError != null || serverError != null || writeError != null;
+    }
+
+    void assertNoErrors() {
+        assertNull(serverError, () -> "receiver error: " + serverError);
+        assertNull(clientError, () -> "sender error: " + clientError);
+        assertNull(writeError, () -> "write failed: " + writeError);
+    }
+
+    ZeroCopyStats stats() {
+        return ZcTestSupport.stats(client);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        ChannelFuture c = client.close();
+        ChannelFuture s = server.close();
+        Channel child = serverChild;
+        c.await(ZcTestSupport.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        s.await(ZcTestSupport.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        if (child != null) {
+            child.close().await(ZcTestSupport.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        assertTrue(c.isDone() && s.isDone(), "channels closed");
+    }
+
+    @Override
+    public String toString() {
+        return "ZcPair(written=" + written + ", acked=" + acked + ", received=" + received + ", messages=" + messages
+                + ", promisesDone=" + promisesDone + ", sourceDone=" + sourceDone + ", errors=" + clientError + '/'
+                + serverError + '/' + writeError + ')';
+    }
+}
