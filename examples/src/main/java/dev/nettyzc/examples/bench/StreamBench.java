@@ -54,6 +54,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * write), keeps the channel's outbound buffer between the same water marks, and counts event-loop wakeups
  * with the same {@link IoHandler} wrapper, so the modes differ only in the transport.
  *
+ * <p>By default the sender writes until the channel is unwritable and then flushes, so the transport may gather
+ * many buffers into one syscall; {@code --flush-each} flushes every buffer on its own, as a server answering one
+ * request at a time does.
+ *
  * <p>The receiver is a plain blocking NIO socket on its own thread ({@code --sink-port} sends to a receiver
  * in another process instead, so that {@code strace -f -c} on this process counts only the sender).
  */
@@ -61,7 +65,7 @@ public final class StreamBench {
 
     private static final String USAGE = String.join("\n",
             "usage: StreamBench [--mode copy|errqueue|cmsg|uring|uring-zc] [--size BYTES] [--seconds S | --writes N]",
-            "                   [--ipv6] [--threshold BYTES] [--sink-port PORT]",
+            "                   [--ipv6] [--threshold BYTES] [--flush-each] [--sink-port PORT]",
             "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)");
 
     private StreamBench() {
@@ -76,6 +80,7 @@ public final class StreamBench {
         int threshold = ZeroCopyHandler.DEFAULT_THRESHOLD;
         int sinkPort = -1;
         int sinkOnly = -1;
+        boolean flushEach = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -84,6 +89,7 @@ public final class StreamBench {
                 case "--seconds" -> seconds = Double.parseDouble(value(args, ++i, a));
                 case "--writes" -> writes = Long.parseLong(value(args, ++i, a));
                 case "--ipv6" -> ipv6 = true;
+                case "--flush-each" -> flushEach = true;
                 case "--threshold" -> threshold = Integer.parseInt(value(args, ++i, a));
                 case "--sink-port" -> sinkPort = Integer.parseInt(value(args, ++i, a));
                 case "--sink" -> sinkOnly = Integer.parseInt(value(args, ++i, a));
@@ -109,7 +115,7 @@ public final class StreamBench {
                 }
             }
         }
-        run(mode, size, seconds, writes, ipv6, threshold, loopback, sinkPort);
+        run(mode, size, seconds, writes, ipv6, threshold, flushEach, loopback, sinkPort);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -124,7 +130,7 @@ public final class StreamBench {
     }
 
     private static void run(String mode, int size, double seconds, long writes, boolean ipv6, int threshold,
-                            InetAddress loopback, int sinkPort) throws Exception {
+                            boolean flushEach, InetAddress loopback, int sinkPort) throws Exception {
         boolean uring = mode.startsWith("uring");
         if (uring && !IoUring.isAvailable()) {
             throw new IllegalStateException("io_uring unavailable: " + IoUring.unavailabilityCause());
@@ -162,7 +168,7 @@ public final class StreamBench {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ioFactory);
         ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size, size).writeZero(size))
                 .asReadOnly();
-        Sender sender = new Sender(payload, seconds, writes);
+        Sender sender = new Sender(payload, seconds, writes, flushEach);
         try {
             Bootstrap b = new Bootstrap().group(group)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 * size, 16 * size))
@@ -254,10 +260,12 @@ public final class StreamBench {
         long endNanos;
         long writes;
         long bytesAccepted;
+        private final boolean flushEach;
         private boolean finished;
 
-        Sender(ByteBuf payload, double seconds, long maxWrites) {
+        Sender(ByteBuf payload, double seconds, long maxWrites, boolean flushEach) {
             this.payload = payload;
+            this.flushEach = flushEach;
             this.durationNanos = maxWrites > 0 ? Long.MAX_VALUE : (long) (seconds * 1e9);
             this.maxWrites = maxWrites > 0 ? maxWrites : Long.MAX_VALUE;
         }
@@ -292,7 +300,8 @@ public final class StreamBench {
                     return;
                 }
                 writes++;
-                ctx.write(payload.retainedDuplicate()).addListener(f -> {
+                ByteBuf msg = payload.retainedDuplicate();
+                (flushEach ? ctx.writeAndFlush(msg) : ctx.write(msg)).addListener(f -> {
                     if (f.isSuccess()) {
                         bytesAccepted += size;
                     }
