@@ -118,6 +118,12 @@ final class FileServerHandler extends ChannelInboundHandlerAdapter {
             keepAlive = false;
         }
         boolean head = HttpMethod.HEAD.equals(req.method());
+        if (req.protocolVersion().majorVersion() != 1) {
+            closing = true;
+            sendError(ctx, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    req.protocolVersion() + " not supported; use HTTP/1.1", head, false);
+            return;
+        }
         if (!HttpMethod.GET.equals(req.method()) && !head) {
             FullHttpResponse res = error(HttpResponseStatus.METHOD_NOT_ALLOWED,
                     "method " + req.method() + " not allowed; use GET or HEAD", false);
@@ -315,11 +321,7 @@ final class FileServerHandler extends ChannelInboundHandlerAdapter {
 
     private void send(ChannelHandlerContext ctx, HttpResponse res, boolean keepAlive) {
         common(res.headers(), keepAlive);
-        if (res.status().code() != 304) {
-            server.stats().response(res.status().code(), 0);
-        } else {
-            server.stats().response(304, 0);
-        }
+        server.stats().response(res.status().code(), 0);
         finish(ctx, ctx.writeAndFlush(res), keepAlive);
     }
 
