@@ -136,6 +136,11 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         }
     };
     private boolean flushTaskPending;
+    /**
+     * The buffer the last zero-copy send covered only partly: its rest also goes out zero-copy, whatever its
+     * size, so a buffer that started zero-copy is finished zero-copy and is freed by its last completion.
+     */
+    private ByteBuf partialZeroCopyBuf;
     private ByteBuffer nativeMemory;
     private long nativeAddress;
     private int inbandCmsgType = -1;
@@ -284,7 +289,9 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                 Object msg = in.current();
                 if (msg instanceof ByteBuf) {
                     ZeroCopyHandler p = policy;
-                    if (p != null && p.isZeroCopyCandidate((ByteBuf) msg)) {
+                    ByteBuf partial = partialZeroCopyBuf;
+                    partialZeroCopyBuf = null;
+                    if (msg == partial || p != null && p.isZeroCopyCandidate((ByteBuf) msg)) {
                         writeSpinCount -= writeBatch(in, p, true);
                     } else {
                         writeSpinCount -= writeBatch(in, p, false);
@@ -399,6 +406,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         }
         // Pin every buffer covered by res bytes under the id this send consumed, before removeBytes releases
         // the outbound buffer's references and completes the promises.
+        partialZeroCopyBuf = null;
         pinner.start(res);
         try {
             in.forEachFlushedMessage(pinner);
@@ -622,6 +630,9 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             }
             buf.retain();
             tracker.pin(buf);
+            if (remaining < readable) {
+                partialZeroCopyBuf = buf;
+            }
             remaining -= readable;
             return remaining > 0;
         }

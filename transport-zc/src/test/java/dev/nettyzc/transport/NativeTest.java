@@ -161,6 +161,32 @@ class NativeTest {
                 ZeroCopy.isInbandNotificationSupported());
     }
 
+    /**
+     * Under {@code -Pasan} ({@code zc.expectAsan=true}): libasan is mapped into this JVM and the loaded
+     * {@code libnetty_transport_zc_native} is instrumented (references {@code __asan_init}).
+     */
+    @Test
+    void runsUnderAddressSanitizer() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("zc.expectAsan"),
+                "only with -Pasan (zc.expectAsan=true)");
+        java.util.List<String> maps = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps"));
+        assertTrue(maps.stream().anyMatch(l -> l.contains("libasan")), "libasan is not mapped");
+        assertTrue(maps.stream().anyMatch(l -> l.contains("netty_transport_zc_native")), "native library not mapped");
+        // NativeLibraryLoader extracts the library from the classifier jar and deletes the copy: check the resource.
+        byte[] elf;
+        try (java.io.InputStream in = NativeTest.class.getClassLoader().getResourceAsStream(
+                "META-INF/native/libnetty_transport_zc_native_" + PlatformDependent.normalizedArch() + ".so")) {
+            assertTrue(in != null, "native library resource not found");
+            elf = in.readAllBytes();
+        }
+        String text = new String(elf, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("__asan_init"), "the native library is not built with -fsanitize=address");
+        // Exercise the instrumented code paths once more under ASan.
+        ByteBuffer ctl = ByteBuffer.allocateDirect(512);
+        assertTrue(Native.probeInbandNotification(Native.SCM_ZC_NOTIFICATION) >= 0);
+        assertEquals(0, ctl.position());
+    }
+
     private static long address(ByteBuffer buf) {
         return PlatformDependent.directBufferAddress(buf);
     }
