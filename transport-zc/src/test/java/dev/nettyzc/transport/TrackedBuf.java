@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TrackedBuf extends WrappedByteBuf {
 
-    enum FreedBy { NOT_YET, COMPLETION, RELEASE_ALL, OTHER }
+    enum FreedBy { NOT_YET, COMPLETION, RELEASE_ALL, ABORT, OTHER }
 
     /** Registry of one test's buffers. */
     static final class Registry {
@@ -68,6 +68,10 @@ final class TrackedBuf extends WrappedByteBuf {
     final int length;
     private final AtomicInteger retains = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
+    private final AtomicInteger completionReleases = new AtomicInteger();
+    private final AtomicInteger releaseAllReleases = new AtomicInteger();
+    private final AtomicInteger abortReleases = new AtomicInteger();
+    private final AtomicInteger otherReleases = new AtomicInteger();
     private volatile int maxRefCnt;
     private volatile FreedBy freedBy = FreedBy.NOT_YET;
     private volatile boolean freed;
@@ -107,26 +111,51 @@ final class TrackedBuf extends WrappedByteBuf {
 
     @Override
     public boolean release(int decrement) {
+        FreedBy by = classify();
         if (freed) {
-            registry.violations.add("release after free (double release) of " + this + " from "
-                    + classify() + " on " + Thread.currentThread().getName());
+            registry.violations.add("release after free (double release) of " + this + " from " + by + " on "
+                    + Thread.currentThread().getName());
             return false;
         }
         releases.addAndGet(decrement);
+        switch (by) {
+            case COMPLETION:
+                completionReleases.addAndGet(decrement);
+                break;
+            case RELEASE_ALL:
+                releaseAllReleases.addAndGet(decrement);
+                break;
+            case ABORT:
+                abortReleases.addAndGet(decrement);
+                break;
+            default:
+                otherReleases.addAndGet(decrement);
+        }
         boolean deallocated = buf.release(decrement);
         if (deallocated) {
             freed = true;
-            freedBy = classify();
+            freedBy = by;
             freeThread = Thread.currentThread().getName();
         }
         return deallocated;
     }
 
+    /** Which code path releases: the tracker's complete / releaseAll / abort, or anything else. */
     private static FreedBy classify() {
         return StackWalker.getInstance().walk(frames -> frames
                 .filter(f -> f.getClassName().equals(CompletionTracker.class.getName()))
-                .map(f -> "releaseAll".equals(f.getMethodName()) ? FreedBy.RELEASE_ALL
-                        : "complete".equals(f.getMethodName()) ? FreedBy.COMPLETION : null)
+                .map(f -> {
+                    switch (f.getMethodName()) {
+                        case "complete":
+                            return FreedBy.COMPLETION;
+                        case "releaseAll":
+                            return FreedBy.RELEASE_ALL;
+                        case "abort":
+                            return FreedBy.ABORT;
+                        default:
+                            return null;
+                    }
+                })
                 .filter(java.util.Objects::nonNull)
                 .findFirst().orElse(FreedBy.OTHER));
     }
@@ -179,13 +208,35 @@ final class TrackedBuf extends WrappedByteBuf {
         return releases.get();
     }
 
-    /** Exactly-once: freed, and releases == retains + the application's own reference. */
-    String lifecycleProblem() {
+    int completionReleases() {
+        return completionReleases.get();
+    }
+
+    int releaseAllReleases() {
+        return releaseAllReleases.get();
+    }
+
+    /**
+     * The zero-copy contract, seen from the buffer: it was freed exactly once; each reference the channel took
+     * for a send (a pin) was released by the completion tracker - by the kernel's completion, by the close
+     * path ({@code releaseAll}, only if {@code allowReleaseAll}), or by {@code abort} (a send that consumed no
+     * id) - and the application's own reference was released exactly once by the normal outbound path.
+     */
+    String lifecycleProblem(boolean allowReleaseAll) {
         if (!freed) {
             return "not freed: " + this;
         }
         if (releases.get() != retains.get() + 1) {
             return "releases (" + releases + ") != retains (" + retains + ") + 1: " + this;
+        }
+        if (completionReleases.get() + releaseAllReleases.get() + abortReleases.get() != retains.get()) {
+            return "a pin was not released by the completion tracker: " + this;
+        }
+        if (otherReleases.get() != 1) {
+            return "the application's reference was released " + otherReleases + " times: " + this;
+        }
+        if (!allowReleaseAll && releaseAllReleases.get() != 0) {
+            return "released by the close path (releaseAll) although the channel drained: " + this;
         }
         return null;
     }
@@ -193,7 +244,8 @@ final class TrackedBuf extends WrappedByteBuf {
     @Override
     public String toString() {
         return "TrackedBuf(stream@" + streamOffset + "+" + length + ", retains=" + retains + ", releases=" + releases
-                + ", maxRefCnt=" + maxRefCnt + ", freedBy=" + freedBy + (freeThread == null ? "" : " on " + freeThread)
+                + " [completion=" + completionReleases + ", releaseAll=" + releaseAllReleases + ", abort="
+                + abortReleases + ", other=" + otherReleases + "], maxRefCnt=" + maxRefCnt + ", freedBy=" + freedBy + (freeThread == null ? "" : " on " + freeThread)
                 + ')';
     }
 }

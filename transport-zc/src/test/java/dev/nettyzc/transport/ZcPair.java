@@ -59,6 +59,9 @@ final class ZcPair implements AutoCloseable {
     volatile Throwable serverError;
     volatile Throwable writeError;
     volatile boolean sourceDone;
+    volatile boolean receiverInactive;
+    private final boolean ignoreReceiverErrors;
+    private final boolean expectWriteFailures;
     volatile Channel serverChild;
     final Channel server;
     final Channel client;
@@ -77,11 +80,20 @@ final class ZcPair implements AutoCloseable {
         int scribbleSize = 64 * 1024;
         /** Messages written per event-loop task before yielding. */
         int batch = 8;
+        /** The receiver may see a connection reset (abortive close tests). */
+        boolean ignoreReceiverErrors;
+        /** Writes pending at close fail (close tests). */
+        boolean expectWriteFailures;
         Consumer<Bootstrap> client = b -> { };
         Consumer<ServerBootstrap> server = b -> { };
     }
 
     private final Source source;
+
+    /** A pair without a source: send with {@link #sendAll}. */
+    ZcPair(Options o) throws InterruptedException {
+        this(o, (ctx, offset) -> null);
+    }
 
     ZcPair(Options o, Source source) throws InterruptedException {
         ZcTestSupport.requireAvailable();
@@ -91,6 +103,8 @@ final class ZcPair implements AutoCloseable {
         this.scribbleCount = o.scribbleCount;
         this.scribbleSize = o.scribbleSize;
         this.batch = o.batch;
+        this.ignoreReceiverErrors = o.ignoreReceiverErrors;
+        this.expectWriteFailures = o.expectWriteFailures;
         ServerBootstrap sb = new ServerBootstrap()
                 .group(ZcTestSupport.GROUP)
                 .channel(ZeroCopyEpollServerSocketChannel.class)
@@ -112,7 +126,10 @@ final class ZcPair implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(handler, new Sender());
+                        if (handler != null) {
+                            ch.pipeline().addLast(handler);
+                        }
+                        ch.pipeline().addLast(new Sender());
                     }
                 });
         if (o.clientAllocator != null) {
@@ -197,8 +214,40 @@ final class ZcPair implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@code msgs} in order on the client's event loop (flushing after each if {@code flushEach}, else once
+     * at the end), scribbling over released pool memory after each flush. The source must not be running.
+     */
+    void sendAll(java.util.List<? extends ByteBuf> msgs, boolean flushEach) {
+        client.eventLoop().execute(() -> {
+            for (ByteBuf msg : msgs) {
+                int len = msg.readableBytes();
+                written.addAndGet(len);
+                messages.incrementAndGet();
+                client.write(msg).addListener((ChannelFutureListener) f -> {
+                    promisesDone.incrementAndGet();
+                    if (f.isSuccess()) {
+                        acked.addAndGet(len);
+                    } else if (writeError == null) {
+                        writeError = f.cause();
+                    }
+                });
+                if (flushEach) {
+                    client.flush();
+                    scribble();
+                }
+            }
+            client.flush();
+            scribble();
+            sourceDone = true;
+        });
+    }
+
     /** Overwrites freshly released pooled memory at once (same allocator, same thread cache). */
     private void scribble() {
+        if (scribbleAlloc == null) {
+            return;
+        }
         for (int i = 0; i < scribbleCount; i++) {
             ByteBuf g = scribbleAlloc.directBuffer(scribbleSize);
             g.writeBytes(GARBAGE, 0, scribbleSize);
@@ -222,8 +271,14 @@ final class ZcPair implements AutoCloseable {
         }
 
         @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            receiverInactive = true;
+            ctx.fireChannelInactive();
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (serverError == null) {
+            if (serverError == null && !ignoreReceiverErrors) {
                 serverError = cause;
             }
             ctx.close();
@@ -251,13 +306,15 @@ final class ZcPair implements AutoCloseable {
     }
 
     boolean failed() {
-        return clientError != null || serverError != null || writeError != null;
+        return clientError != null || serverError != null || writeError != null && !expectWriteFailures;
     }
 
     void assertNoErrors() {
         assertNull(serverError, () -> "receiver error: " + serverError);
         assertNull(clientError, () -> "sender error: " + clientError);
-        assertNull(writeError, () -> "write failed: " + writeError);
+        if (!expectWriteFailures) {
+            assertNull(writeError, () -> "write failed: " + writeError);
+        }
     }
 
     ZeroCopyStats stats() {

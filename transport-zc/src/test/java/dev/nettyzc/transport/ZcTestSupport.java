@@ -85,22 +85,13 @@ final class ZcTestSupport {
         }
     }
 
-    /** Asserts every tracked buffer lived and died as the zero-copy contract says. */
+    /** Asserts every tracked buffer lived and died as the zero-copy contract says ({@link TrackedBuf}). */
     static void assertLifecycle(TrackedBuf.Registry reg, boolean allowReleaseAll) {
         assertTrue(reg.violations.isEmpty(), () -> "reference-count violations: " + reg.violations);
         StringBuilder problems = new StringBuilder();
         int n = 0;
         for (TrackedBuf t : reg.all) {
-            String p = t.lifecycleProblem();
-            if (p == null && t.wasPinned()) {
-                TrackedBuf.FreedBy by = t.freedBy();
-                if (by != TrackedBuf.FreedBy.COMPLETION && !(allowReleaseAll && by == TrackedBuf.FreedBy.RELEASE_ALL)) {
-                    p = "zero-copy buffer freed by " + by + ", not by its kernel completion: " + t;
-                }
-            }
-            if (p == null && !t.wasPinned() && t.freedBy() != TrackedBuf.FreedBy.OTHER) {
-                p = "buffer never pinned but freed by the completion tracker: " + t;
-            }
+            String p = t.lifecycleProblem(allowReleaseAll);
             if (p != null && n++ < 20) {
                 problems.append("\n  ").append(p);
             }
