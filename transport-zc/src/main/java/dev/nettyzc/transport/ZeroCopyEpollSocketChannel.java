@@ -156,6 +156,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     private long errqueueRanges;
     private long errqueueSends;
     private long sendmsgCalls;
+    private long writevCalls;
     private long errqueueSyscalls;
     private long wakeups;
     private long epollErrWakeups;
@@ -244,7 +245,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         int seq = statsPublished; // acquire: everything written before the last publish() is visible
         return new ZeroCopyStats(zeroCopySends, zeroCopyBytes, copySends, copyBytes, tracker.completedSends(),
                 tracker.copiedSends(), inbandRanges, inbandSends, errqueueRanges, errqueueSends, sendmsgCalls,
-                errqueueSyscalls, wakeups, epollErrWakeups, tracker.outstandingSends(), tracker.outstandingBuffers(),
+                writevCalls, errqueueSyscalls, wakeups, epollErrWakeups, tracker.outstandingSends(), tracker.outstandingBuffers(),
                 tracker.outstandingBytes(), enobufsFallbacks, tracker.ignoredIds(),
                 config.isInbandEffective() ? ZeroCopyNotificationMode.CMSG : ZeroCopyNotificationMode.ERRQUEUE);
     }
@@ -341,14 +342,22 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             return writeZeroCopy(in, array, cnt, expected, maxBytes, inband);
         }
         long written;
+        int res = 0;
         if (inband) {
-            int res = sendmsgWithPlaceholder(array, cnt, 0);
+            res = sendmsgWithPlaceholder(array, cnt, 0);
             applyInband();
             if (res == -Native.EINTR) {
                 return 0;
             }
             written = res < 0 ? 0 : res;
         } else {
+            writevCalls++;
+            written = socket.writevAddresses(array.memoryAddress(0), cnt);
+        }
+        if (res == -Native.ENOBUFS) {
+            // Never wait for EPOLLOUT on ENOBUFS (the socket may be writable: that would spin): plain writev.
+            enobufsFallbacks++;
+            writevCalls++;
             written = socket.writevAddresses(array.memoryAddress(0), cnt);
         }
         if (written > 0) {
@@ -389,6 +398,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                 }
                 // Still ENOBUFS: send this batch by copy. Same iovecs, same order: nothing lost or duplicated.
                 enobufsFallbacks++;
+                writevCalls++;
                 long written = socket.writevAddresses(array.memoryAddress(0), cnt);
                 if (written > 0) {
                     copySends++;
@@ -676,6 +686,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             if (epollErr) {
                 epollErrWakeups++;
             }
+            publish();
         }
 
         @Override

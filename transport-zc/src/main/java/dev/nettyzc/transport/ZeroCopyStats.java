@@ -22,7 +22,10 @@ package dev.nettyzc.transport;
  * @param inbandSends        sends completed by in-band ranges
  * @param errqueueRanges     completion ranges read from the error queue
  * @param errqueueSends      sends completed by error-queue ranges
- * @param sendmsgCalls       zero-copy {@code sendmsg} syscalls, including those that returned EAGAIN/ENOBUFS
+ * @param sendmsgCalls       {@code sendmsg} syscalls made by the channel: every zero-copy one (including those that
+ *                           returned EAGAIN/ENOBUFS) and, in CMSG mode, the copy sends carrying the placeholder
+ * @param writevCalls        {@code writev} syscalls of the copy path (ERRQUEUE mode, ENOBUFS fallbacks), including
+ *                           those that returned EAGAIN; write syscalls = {@code sendmsgCalls + writevCalls}
  * @param errqueueSyscalls   {@code recvmsg(MSG_ERRQUEUE)} syscalls (including the final one that saw EAGAIN)
  * @param wakeups            epoll events dispatched to the channel (calls of the unsafe's {@code handle})
  * @param epollErrWakeups    of those, events with {@code EPOLLERR} set
@@ -46,6 +49,7 @@ public record ZeroCopyStats(
         long errqueueRanges,
         long errqueueSends,
         long sendmsgCalls,
+        long writevCalls,
         long errqueueSyscalls,
         long wakeups,
         long epollErrWakeups,
@@ -57,6 +61,6 @@ public record ZeroCopyStats(
         ZeroCopyNotificationMode notificationMode) {
 
     /** Snapshot of a channel that is not a zero-copy channel, or not yet used: all zero. */
-    public static final ZeroCopyStats EMPTY = new ZeroCopyStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    public static final ZeroCopyStats EMPTY = new ZeroCopyStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
             0, 0, ZeroCopyNotificationMode.ERRQUEUE);
 }
