@@ -199,9 +199,10 @@ final class ZcPair implements AutoCloseable {
                 scribble();
             }
             if (budget < 0 && !sourceDone && ctx.channel().isActive() && ctx.channel().isWritable()) {
-                // Yield to the event loop (as a real application does) so epoll events, e.g. completion
-                // notifications, are processed between batches; continue in a later task.
-                ctx.executor().execute(() -> pump(ctx));
+                // Yield to the event loop's I/O phase (a plain execute() would run in the same task batch), so
+                // epoll events - completion notifications - are processed between batches and released memory is
+                // reused by the next allocations at once.
+                ctx.executor().schedule(() -> pump(ctx), 10, TimeUnit.MICROSECONDS);
             }
         }
 
