@@ -58,6 +58,8 @@ final class FileServerHandler extends ChannelInboundHandlerAdapter {
     private boolean discardingBody;
     /** Set once we decided to close after the current response: everything else read is dropped. */
     private boolean closing;
+    /** HTTP/1.0 client that asked for keep-alive: it needs the header back. */
+    private boolean http10KeepAlive;
 
     FileServerHandler(FileServer server) {
         this.server = server;
@@ -117,6 +119,7 @@ final class FileServerHandler extends ChannelInboundHandlerAdapter {
             // We never read request bodies; rather than draining an arbitrarily large one, close afterwards.
             keepAlive = false;
         }
+        http10KeepAlive = keepAlive && req.protocolVersion().equals(HttpVersion.HTTP_1_0);
         boolean head = HttpMethod.HEAD.equals(req.method());
         if (req.protocolVersion().majorVersion() != 1) {
             closing = true;
@@ -286,11 +289,13 @@ final class FileServerHandler extends ChannelInboundHandlerAdapter {
         h.set(HttpHeaderNames.LAST_MODIFIED, DateFormatter.format(new Date(lastModified)));
     }
 
-    private static void common(HttpHeaders h, boolean keepAlive) {
+    private void common(HttpHeaders h, boolean keepAlive) {
         h.set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
         h.set(HttpHeaderNames.SERVER, SERVER);
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10KeepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
 

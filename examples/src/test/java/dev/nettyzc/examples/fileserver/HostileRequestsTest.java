@@ -254,6 +254,11 @@ class HostileRequestsTest {
             assertEquals(TestSupport.sha256(root.resolve("1m.bin")), TestSupport.sha256(a.body));
             assertEquals(404, b.status);
             assertEquals(206, c.status);
+            // HTTP/1.0 asking for keep-alive gets it, with the header.
+            out.write("GET /small.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Response k = TestSupport.read(in, false);
+            assertEquals(200, k.status);
+            assertEquals("keep-alive", k.header("connection"));
             // HTTP/1.0 closes by default.
             out.write("GET /small.txt HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertEquals(200, TestSupport.read(in, false).status);
