@@ -10,8 +10,6 @@ import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.ZeroCopyEpollBridge;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,9 +28,6 @@ import static io.netty.channel.unix.NativeInetAddress.address;
  * {@link ZeroCopyChannelOption}s set on the server channel are the defaults of its children.
  */
 public final class ZeroCopyEpollServerSocketChannel extends AbstractEpollServerChannel implements ServerSocketChannel {
-    private static final InternalLogger logger = InternalLoggerFactory.getInstance(
-            ZeroCopyEpollServerSocketChannel.class);
-
     private final ZeroCopyEpollServerSocketChannelConfig config;
     private volatile Collection<InetAddress> tcpMd5SigAddresses = Collections.emptyList();
 
@@ -89,9 +84,5 @@ public final class ZeroCopyEpollServerSocketChannel extends AbstractEpollServerC
         synchronized (this) {
             tcpMd5SigAddresses = ZeroCopyEpollBridge.newTcpMd5Sigs(this, tcpMd5SigAddresses, keys);
         }
-    }
-
-    static InternalLogger logger() {
-        return logger;
     }
 }
