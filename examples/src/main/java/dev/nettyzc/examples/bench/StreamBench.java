@@ -55,8 +55,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * with the same {@link IoHandler} wrapper, so the modes differ only in the transport.
  *
  * <p>By default the sender writes until the channel is unwritable and then flushes, so the transport may gather
- * many buffers into one syscall; {@code --flush-each} flushes every buffer on its own, as a server answering one
- * request at a time does.
+ * many buffers into one syscall; {@code --flush-each} flushes every buffer on its own, and {@code --serial} writes
+ * the next buffer only when the kernel has accepted the previous one (one send per write, as a server answering
+ * one request at a time does).
  *
  * <p>The receiver is a plain blocking NIO socket on its own thread ({@code --sink-port} sends to a receiver
  * in another process instead, so that {@code strace -f -c} on this process counts only the sender).
@@ -65,7 +66,8 @@ public final class StreamBench {
 
     private static final String USAGE = String.join("\n",
             "usage: StreamBench [--mode copy|errqueue|cmsg|uring|uring-zc] [--size BYTES] [--seconds S | --writes N]",
-            "                   [--ipv6] [--threshold BYTES] [--flush-each] [--sink-port PORT]",
+            "                   [--ipv6] [--threshold BYTES] [--flush-each | --serial]",
+            "                   [--sink-port PORT]",
             "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)");
 
     private StreamBench() {
@@ -81,6 +83,7 @@ public final class StreamBench {
         int sinkPort = -1;
         int sinkOnly = -1;
         boolean flushEach = false;
+        boolean serial = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -90,6 +93,7 @@ public final class StreamBench {
                 case "--writes" -> writes = Long.parseLong(value(args, ++i, a));
                 case "--ipv6" -> ipv6 = true;
                 case "--flush-each" -> flushEach = true;
+                case "--serial" -> serial = true;
                 case "--threshold" -> threshold = Integer.parseInt(value(args, ++i, a));
                 case "--sink-port" -> sinkPort = Integer.parseInt(value(args, ++i, a));
                 case "--sink" -> sinkOnly = Integer.parseInt(value(args, ++i, a));
@@ -115,7 +119,7 @@ public final class StreamBench {
                 }
             }
         }
-        run(mode, size, seconds, writes, ipv6, threshold, flushEach, loopback, sinkPort);
+        run(mode, size, seconds, writes, ipv6, threshold, flushEach, serial, loopback, sinkPort);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -130,7 +134,7 @@ public final class StreamBench {
     }
 
     private static void run(String mode, int size, double seconds, long writes, boolean ipv6, int threshold,
-                            boolean flushEach, InetAddress loopback, int sinkPort) throws Exception {
+                            boolean flushEach, boolean serial, InetAddress loopback, int sinkPort) throws Exception {
         boolean uring = mode.startsWith("uring");
         if (uring && !IoUring.isAvailable()) {
             throw new IllegalStateException("io_uring unavailable: " + IoUring.unavailabilityCause());
@@ -168,7 +172,7 @@ public final class StreamBench {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ioFactory);
         ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size, size).writeZero(size))
                 .asReadOnly();
-        Sender sender = new Sender(payload, seconds, writes, flushEach);
+        Sender sender = new Sender(payload, seconds, writes, flushEach, serial);
         try {
             Bootstrap b = new Bootstrap().group(group)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 * size, 16 * size))
@@ -261,11 +265,14 @@ public final class StreamBench {
         long writes;
         long bytesAccepted;
         private final boolean flushEach;
+        private final boolean serial;
         private boolean finished;
+        private boolean inFlight;
 
-        Sender(ByteBuf payload, double seconds, long maxWrites, boolean flushEach) {
+        Sender(ByteBuf payload, double seconds, long maxWrites, boolean flushEach, boolean serial) {
             this.payload = payload;
             this.flushEach = flushEach;
+            this.serial = serial;
             this.durationNanos = maxWrites > 0 ? Long.MAX_VALUE : (long) (seconds * 1e9);
             this.maxWrites = maxWrites > 0 ? maxWrites : Long.MAX_VALUE;
         }
@@ -289,7 +296,7 @@ public final class StreamBench {
         private void pump(ChannelHandlerContext ctx) {
             Channel ch = ctx.channel();
             int size = payload.readableBytes();
-            while (!finished && ch.isWritable()) {
+            while (!finished && !inFlight && ch.isWritable()) {
                 if (writes >= maxWrites || System.nanoTime() - startNanos >= durationNanos) {
                     finished = true;
                     // The run ends when everything written so far was accepted by the kernel.
@@ -301,6 +308,17 @@ public final class StreamBench {
                 }
                 writes++;
                 ByteBuf msg = payload.retainedDuplicate();
+                if (serial) {
+                    inFlight = true;
+                    ctx.writeAndFlush(msg).addListener(f -> {
+                        if (f.isSuccess()) {
+                            bytesAccepted += size;
+                        }
+                        inFlight = false;
+                        pump(ctx);
+                    });
+                    return;
+                }
                 (flushEach ? ctx.writeAndFlush(msg) : ctx.write(msg)).addListener(f -> {
                     if (f.isSuccess()) {
                         bytesAccepted += size;
