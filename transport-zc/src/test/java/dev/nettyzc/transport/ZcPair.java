@@ -85,6 +85,8 @@ final class ZcPair implements AutoCloseable {
         /** Writes pending at close fail (close tests). */
         boolean expectWriteFailures;
         Consumer<Bootstrap> client = b -> { };
+        /** Extra handlers for the client pipeline (added after the ZeroCopyHandler, before the sender). */
+        Consumer<Channel> clientPipeline = ch -> { };
         Consumer<ServerBootstrap> server = b -> { };
     }
 
@@ -129,6 +131,7 @@ final class ZcPair implements AutoCloseable {
                         if (handler != null) {
                             ch.pipeline().addLast(handler);
                         }
+                        o.clientPipeline.accept(ch);
                         ch.pipeline().addLast(new Sender());
                     }
                 });
