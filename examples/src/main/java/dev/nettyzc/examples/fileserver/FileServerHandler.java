@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -54,8 +53,6 @@ final class FileServerHandler extends ChannelInboundHandlerAdapter {
     private static final int STREAM_CHUNK = 256 * 1024;
 
     private final FileServer server;
-    /** True from a request with a body until its last content: the body is discarded. */
-    private boolean discardingBody;
     /** Set once we decided to close after the current response: everything else read is dropped. */
     private boolean closing;
     /** HTTP/1.0 client that asked for keep-alive: it needs the header back. */
@@ -76,14 +73,9 @@ final class FileServerHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof HttpRequest) {
-                HttpRequest req = (HttpRequest) msg;
-                discardingBody = !(msg instanceof LastHttpContent);
-                handle(ctx, req);
-            } else if (msg instanceof HttpContent) {
-                if (msg instanceof LastHttpContent) {
-                    discardingBody = false;
-                }
+                handle(ctx, (HttpRequest) msg);
             }
+            // HttpContent of a request body: never used (a request with a body is answered, then closed).
         } finally {
             ReferenceCountUtil.release(msg);
         }
