@@ -58,6 +58,24 @@ class CurlDownloadTest {
             "AUTO,     SENDFILE, 0,    0",     // DefaultFileRegion on the zero-copy channel
     })
     void downloads(ZeroCopyMode zc, Transfer transfer, String cacheSize, String maxCached) throws Exception {
+        download(zc, transfer, cacheSize, maxCached);
+    }
+
+    /**
+     * In-band completions: only on a kernel with SCM_ZC_NOTIFICATION (the project's patched kernel, e.g. under
+     * kernel/vm); elsewhere {@code --zerocopy=cmsg} refuses to start (CommandLineTest checks that).
+     */
+    @org.junit.jupiter.api.Test
+    void downloadsWithInbandCompletions() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.nettyzc.transport.ZeroCopy.isInbandNotificationSupported(),
+                "kernel without SCM_ZC_NOTIFICATION");
+        FileServer server = download(ZeroCopyMode.CMSG, Transfer.CACHE, "256m", "64m");
+        ServerStats.ZeroCopyTotals z = server.stats().snapshot().zeroCopy();
+        assertTrue(z.inbandSends > 0, "no in-band completions: " + server.stats().snapshot().toLogLine());
+    }
+
+    private FileServer download(ZeroCopyMode zc, Transfer transfer, String cacheSize, String maxCached)
+            throws Exception {
         FileServerOptions o = new FileServerOptions().port(0).root(root).zeroCopy(zc).transfer(transfer)
                 .cacheSize(FileServerOptions.parseSize("cache", cacheSize))
                 .maxCachedFile(FileServerOptions.parseSize("max", maxCached))
@@ -115,6 +133,7 @@ class CurlDownloadTest {
                 // At least the 64 MiB download went out zero-copy (everything >= 16 KiB is a candidate).
                 assertTrue(server.stats().snapshot().zeroCopy().zeroCopyBytes >= (64L << 20));
             }
+            return server; // closed; its statistics stay readable
         }
     }
 
