@@ -78,6 +78,8 @@ final class ZcPair implements AutoCloseable {
         boolean receiverAutoRead = true;
         int scribbleCount;
         int scribbleSize = 64 * 1024;
+        /** Loopback address to use (IPv4 127.0.0.1 by default; ::1 tests the IPv6 error-queue cmsg). */
+        InetAddress address = InetAddress.getLoopbackAddress();
         /** Messages written per event-loop task before yielding. */
         int batch = 8;
         /** The receiver may see a connection reset (abortive close tests). */
@@ -119,7 +121,7 @@ final class ZcPair implements AutoCloseable {
                     }
                 });
         o.server.accept(sb);
-        server = sb.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        server = sb.bind(new InetSocketAddress(o.address, 0)).sync().channel();
         Bootstrap cb = new Bootstrap()
                 .group(ZcTestSupport.GROUP)
                 .channel(ZeroCopyEpollSocketChannel.class)

@@ -269,4 +269,27 @@ class ZeroCopyWritePathsTest {
         assertDrained(s);
         ZcTestSupport.assertLifecycle(reg, false);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.nettyzc.transport.ZcTestSupport#modes")
+    void ipv6Loopback(ZeroCopyNotificationMode mode) throws Exception {
+        ZcPair.Options o = new ZcPair.Options();
+        o.address = java.net.InetAddress.getByName("::1");
+        o.client = b -> b.option(ChannelOption.SO_SNDBUF, 64 * 1024);
+        ZcPair p = pair(mode, o);
+        assertTrue(p.client.localAddress() instanceof java.net.InetSocketAddress
+                && ((java.net.InetSocketAddress) p.client.localAddress()).getAddress() instanceof java.net.Inet6Address,
+                () -> "not IPv6: " + p.client);
+        List<ByteBuf> msgs = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            msgs.add(direct(p, 64 * 1024 + (i % 3) * 1000));
+        }
+        finish(p, msgs, true);
+        ZeroCopyStats s = p.stats();
+        assertTrue(s.zeroCopySends() > 0, () -> "zero-copy over IPv6: " + s);
+        assertTrue(s.completedSends() > 0 && s.errqueueSends() + s.inbandSends() == s.completedSends(),
+                () -> "IPv6 completions (SOL_IPV6/IPV6_RECVERR) collected: " + s);
+        assertDrained(s);
+        ZcTestSupport.assertLifecycle(reg, false);
+    }
 }
