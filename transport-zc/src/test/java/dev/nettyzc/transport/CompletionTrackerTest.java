@@ -486,6 +486,54 @@ class CompletionTrackerTest {
         assertEquals(0, t.releaseFailures());
     }
 
+    @Test
+    void steadyStateAllocatesNothingPerSendOrCompletion() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean,
+                "needs com.sun.management.ThreadMXBean to count allocated bytes");
+        com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) mx;
+        org.junit.jupiter.api.Assumptions.assumeTrue(tmx.isThreadAllocatedMemorySupported());
+        tmx.setThreadAllocatedMemoryEnabled(true);
+        CompletionTracker t = new CompletionTracker(-1000);
+        CountingBuf[] bufs = new CountingBuf[8];
+        for (int i = 0; i < bufs.length; i++) {
+            bufs[i] = newBuf();
+        }
+        Runnable cycle = () -> {
+            // 64 sends in flight, 2-3 pins each (sharing buffers), completed out of order and coalesced,
+            // plus a duplicate and a bogus range: the hot path of a channel.
+            int lo = t.nextSendId();
+            for (int s = 0; s < 64; s++) {
+                t.pin(bufs[s & 7].retain());
+                t.pin(bufs[(s + 1) & 7].retain());
+                if ((s & 1) == 0) {
+                    t.pin(bufs[(s + 2) & 7].retain());
+                }
+                t.commit(1000);
+            }
+            t.complete(lo + 1, lo + 1, false);
+            t.complete(lo + 3, lo + 40, true);
+            t.complete(lo + 3, lo + 3, false);
+            t.complete(lo + 100_000, lo + 100_005, false);
+            t.complete(lo, lo + 63, false);
+        };
+        for (int i = 0; i < 2_000; i++) {
+            cycle.run();   // warm up (JIT) and grow the rings to their steady size
+        }
+        long tid = Thread.currentThread().getId();
+        long before = tmx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 20_000; i++) {
+            cycle.run();
+        }
+        long allocated = tmx.getThreadAllocatedBytes(tid) - before;
+        assertEquals(0, t.outstandingSends());
+        for (CountingBuf b : bufs) {
+            assertEquals(1, b.refCnt());
+        }
+        // 1.28 million sends and 100,000 complete() calls; a single object per send would be > 20 MB.
+        assertTrue(allocated < 64 * 1024, "steady state allocated " + allocated + " bytes");
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Randomized property test against a reference model.
 
