@@ -36,7 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class ZcPair implements AutoCloseable {
 
-    /** Produces the next message to write at a stream offset, or null when done. */
+    /** A {@link Source} result: nothing to write right now, ask again shortly. */
+    static final Object NOT_YET = new Object();
+
+    /** Produces the next message to write at a stream offset, {@link #NOT_YET}, or null when done. */
     interface Source {
         Object next(ChannelHandlerContext ctx, long streamOffset);
     }
@@ -189,6 +192,10 @@ final class ZcPair implements AutoCloseable {
                 if (msg == null) {
                     sourceDone = true;
                     break;
+                }
+                if (msg == NOT_YET) {
+                    ctx.executor().schedule(() -> pump(ctx), 100, TimeUnit.MICROSECONDS);
+                    return;
                 }
                 int len = msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes() : 0;
                 written.addAndGet(len);
