@@ -66,8 +66,10 @@ import java.util.concurrent.TimeUnit;
  *       {@code SCM_ZC_NOTIFICATION}): every {@code sendmsg} of the channel, zero-copy or copy, carries the
  *       placeholder and returned ranges are applied right after it returns. On EPOLLERR, if flushed data is
  *       waiting and a write is coming now (EPOLLOUT in the same event, or the channel's flush task is queued),
- *       no {@code recvmsg} is made: the coming {@code sendmsg} carries the notifications. Otherwise (outbound
- *       buffer empty, i.e. trailing sends, or the socket is not writable) the error queue is drained.</li>
+ *       no {@code recvmsg} is made: the coming {@code sendmsg} carries the notifications. If flushed data is
+ *       waiting for EPOLLOUT, the channel writes now anyway (completions arrive when ACKs free send-buffer
+ *       space, so this usually succeeds and carries them) and reads the error queue only if that write got
+ *       EAGAIN. With the outbound buffer empty (trailing sends) the error queue is drained.</li>
  *   <li>Error-queue mode: each EPOLLERR drains the error queue (one {@code recvmsg} per queued notification,
  *       which the kernel coalesces, plus one that sees EAGAIN).</li>
  *   <li>If a drain finds no zero-copy notification (or finds a real error), Netty's default EPOLLERR handling
@@ -145,6 +147,8 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     private long nativeAddress;
     private int inbandCmsgType = -1;
     private boolean lastDrainSawError;
+    /** Placeholder sendmsg calls that returned >= 0 (the only ones that can carry notifications back). */
+    private long placeholderSendsOk;
 
     // ---- statistics (written on the event loop, published through statsPublished) ----
     private long zeroCopySends;
@@ -291,7 +295,9 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                 if (msg instanceof ByteBuf) {
                     ZeroCopyHandler p = policy;
                     ByteBuf partial = partialZeroCopyBuf;
-                    partialZeroCopyBuf = null;
+                    if (msg != partial) {
+                        partialZeroCopyBuf = null;
+                    }
                     if (msg == partial || p != null && p.isZeroCopyCandidate((ByteBuf) msg)) {
                         writeSpinCount -= writeBatch(in, p, true);
                     } else {
@@ -398,6 +404,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                 }
                 // Still ENOBUFS: send this batch by copy. Same iovecs, same order: nothing lost or duplicated.
                 enobufsFallbacks++;
+                partialZeroCopyBuf = null;
                 writevCalls++;
                 long written = socket.writevAddresses(array.memoryAddress(0), cnt);
                 if (written > 0) {
@@ -444,8 +451,12 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         long addr = nativeAddress();
         prepareControl(addr);
         sendmsgCalls++;
-        return Native.sendmsg(socket.intValue(), array.memoryAddress(0), cnt, flags, addr, CTL_CAPACITY,
+        int res = Native.sendmsg(socket.intValue(), array.memoryAddress(0), cnt, flags, addr, CTL_CAPACITY,
                 addr + CTL_LEN_OUT_OFFSET);
+        if (res >= 0) {
+            placeholderSendsOk++;
+        }
+        return res;
     }
 
     private void prepareControl(long addr) {
@@ -657,14 +668,23 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         if (!isOpen()) {
             return false;
         }
-        if (config.isInbandEffective() && (writable || flushTaskPending) && !socket.isOutputShutdown()) {
-            ChannelOutboundBuffer out = unsafe().outboundBuffer();
-            if (out != null && !out.isEmpty() && out.current() instanceof ByteBuf) {
-                // A sendmsg is coming now; it carries the notifications (no recvmsg).
-                return true;
-            }
-        }
         try {
+            if (config.isInbandEffective() && isActive() && !socket.isOutputShutdown()) {
+                ChannelOutboundBuffer out = unsafe().outboundBuffer();
+                if (out != null && !out.isEmpty() && out.current() instanceof ByteBuf) {
+                    if (writable || flushTaskPending) {
+                        // A sendmsg is coming in this event-loop iteration; it carries the notifications.
+                        return true;
+                    }
+                    // Waiting for EPOLLOUT. Completions arrive when ACKs free send-buffer space, so a write now
+                    // usually succeeds and carries the notifications; only if it gets EAGAIN, read the queue.
+                    long before = placeholderSendsOk;
+                    ((ZeroCopyUnsafe) unsafe()).flushWhileWaitingForEpollOut();
+                    if (placeholderSendsOk != before || !isOpen()) {
+                        return true;
+                    }
+                }
+            }
             int found = drainErrorQueue(socket.intValue());
             return found > 0 && !lastDrainSawError;
         } catch (IOException e) {
@@ -696,6 +716,10 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
         void flushNow() {
             flush0();
+        }
+
+        void flushWhileWaitingForEpollOut() {
+            forceFlush();
         }
 
         @Override
@@ -802,7 +826,12 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                         ZeroCopyEpollSocketChannel.this, tracker.outstandingSends(), config.getCloseTimeoutMillis());
                 finish(true);
             } else {
-                loop.schedule(this, delayMicros, TimeUnit.MICROSECONDS);
+                try {
+                    loop.schedule(this, delayMicros, TimeUnit.MICROSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    finish(true); // the event loop is shutting down
+                    return;
+                }
                 delayMicros = Math.min(delayMicros * 2, 50_000);
             }
         }

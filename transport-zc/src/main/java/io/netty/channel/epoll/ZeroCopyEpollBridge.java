@@ -67,6 +67,14 @@ public abstract class ZeroCopyEpollBridge extends AbstractEpollStreamChannel.Epo
      */
     protected abstract boolean consumeEpollErr(boolean writable);
 
+    /**
+     * Package-private {@code epollOutReady()}: flush now even while waiting for EPOLLOUT. Call only on an active
+     * channel (with a connect pending it would finish the connect instead).
+     */
+    protected final void forceFlush() {
+        epollOutReady();
+    }
+
     /** Package-private {@code AbstractEpollChannel.clearFlag(EPOLLOUT)}. */
     public static void clearEpollOut(AbstractEpollStreamChannel channel) throws IOException {
         channel.clearFlag(Native.EPOLLOUT);
