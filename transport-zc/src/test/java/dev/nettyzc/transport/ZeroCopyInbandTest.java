@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ZeroCopyInbandTest {
 
     static final int CHUNK = 64 * 1024;
-    static final int SENDS = 4096;
+    static final int SENDS = Integer.getInteger("zc.inband.sends", 4096);
 
     @Test
     void steadyStreamingCollectsCompletionsInBand() throws Exception {
