@@ -111,7 +111,8 @@ class ZeroCopyCloseTest {
         try {
             ZeroCopyStats atClose = p.stats();
             p.client.close().sync();
-            assertEquals(0, reg.count(TrackedBuf.FreedBy.RELEASE_ALL), "released at close, before the timeout");
+            // (No assertion on what happened before the 300 ms timeout: that would be a timing assertion on a
+            // loaded machine. "Nothing released at close" is asserted by the graceful test, with a 120 s timeout.)
             ZcTestSupport.await(() -> pinnedNotFreed() == 0,
                     () -> pinnedNotFreed() + " pinned buffers never released after the close timeout");
             long byClose = reg.all.stream().filter(t -> t.releaseAllReleases() > 0).count();
