@@ -172,14 +172,34 @@ static int read_errq(int fd)
 	}
 }
 
-static bool poll_fd(int fd, short events, int timeout_ms)
+/* Returns the revents of one poll() call. */
+static short poll_fd(int fd, short events, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 
 	st.n_poll++;
 	if (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR)
 		die("poll");
-	return pfd.revents & (events | POLLERR);
+	return pfd.revents;
+}
+
+/*
+ * Wait until the socket is writable.  poll() reports POLLERR whenever the
+ * error queue holds anything and then cannot sleep for POLLOUT, so pending
+ * completions are read from the error queue here, in every zc mode (this
+ * is the "when needed" fallback of zc-cmsg).
+ */
+static void wait_writable(int fd)
+{
+	short rev;
+
+	for (;;) {
+		rev = poll_fd(fd, POLLOUT, 500);
+		if (rev & POLLOUT)
+			return;
+		if ((rev & POLLERR) && cfg_mode != M_COPY)
+			read_errq(fd);
+	}
 }
 
 static uint64_t completed(void)
@@ -198,7 +218,7 @@ static void print_result(double secs, uint64_t rx_bytes)
 	       "mb=%llu mbps=%.1f rx_mb=%llu sends=%llu sendmsg=%llu "
 	       "recvmsg=%llu poll=%llu syscalls_per_send=%.3f "
 	       "compl_cmsg=%llu compl_errq=%llu expected=%llu copied=%llu "
-	       "enobufs=%llu\n",
+	       "enobufs=%llu eagain=%llu\n",
 	       mode_names[cfg_mode], cfg_type == SOCK_STREAM ? "tcp" : "udp",
 	       cfg_family == AF_INET ? '4' : '6', cfg_size,
 	       cfg_mode == M_COPY ? 0 : cfg_interval, secs,
@@ -214,7 +234,8 @@ static void print_result(double secs, uint64_t rx_bytes)
 	       (unsigned long long)st.compl_errq,
 	       (unsigned long long)st.ids,
 	       (unsigned long long)st.copied,
-	       (unsigned long long)st.enobufs);
+	       (unsigned long long)st.enobufs,
+	       (unsigned long long)st.eagain);
 }
 
 int main(int argc, char **argv)
@@ -335,14 +356,12 @@ int main(int argc, char **argv)
 				/* optmem full of notifications: drain, retry */
 				st.enobufs++;
 				if (!read_errq(p.tx))
-					poll_fd(p.tx, POLLERR, 10);
+					poll_fd(p.tx, 0, 10);
 				continue;
 			}
 			if (errno == EAGAIN) {
 				st.eagain++;
-				if (cfg_mode == M_ZC)
-					read_errq(p.tx);
-				poll_fd(p.tx, POLLOUT, 500);
+				wait_writable(p.tx);
 				continue;
 			}
 			if (errno == EINTR)
@@ -395,11 +414,8 @@ int main(int argc, char **argv)
 			since++;
 		}
 
-		if (cfg_poll_each) {
-			while (!poll_fd(p.tx, POLLOUT, 500))
-				if (cfg_mode == M_ZC)
-					read_errq(p.tx);
-		}
+		if (cfg_poll_each)
+			wait_writable(p.tx);
 	} while (zc_now_ns() < tstop);
 	secs = (double)(zc_now_ns() - t0) / 1e9;
 
@@ -408,7 +424,7 @@ int main(int argc, char **argv)
 		uint64_t wait_stop = zc_now_ns() + 2000000000ull;
 
 		while (completed() < st.ids && zc_now_ns() < wait_stop)
-			if (poll_fd(p.tx, POLLERR, 100))
+			if (poll_fd(p.tx, 0, 100) & POLLERR)
 				read_errq(p.tx);
 	}
 
