@@ -160,7 +160,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     private long errqueueRanges;
     private long errqueueSends;
     private long sendmsgCalls;
-    private long writevCalls;
+    private long copyWriteCalls;
     private long errqueueSyscalls;
     private long wakeups;
     private long epollErrWakeups;
@@ -249,7 +249,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         int seq = statsPublished; // acquire: everything written before the last publish() is visible
         return new ZeroCopyStats(zeroCopySends, zeroCopyBytes, copySends, copyBytes, tracker.completedSends(),
                 tracker.copiedSends(), inbandRanges, inbandSends, errqueueRanges, errqueueSends, sendmsgCalls,
-                writevCalls, errqueueSyscalls, wakeups, epollErrWakeups, tracker.outstandingSends(), tracker.outstandingBuffers(),
+                copyWriteCalls, errqueueSyscalls, wakeups, epollErrWakeups, tracker.outstandingSends(), tracker.outstandingBuffers(),
                 tracker.outstandingBytes(), enobufsFallbacks, tracker.ignoredIds(),
                 config.isInbandEffective() ? ZeroCopyNotificationMode.CMSG : ZeroCopyNotificationMode.ERRQUEUE);
     }
@@ -342,6 +342,9 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             in.removeBytes(0);
             return 0;
         }
+        if (collector.switchedToZeroCopy) {
+            zeroCopy = true; // small direct prefix rides in the candidate's zero-copy sendmsg
+        }
         final long expected = array.size();
         final boolean inband = config.isInbandEffective();
         if (zeroCopy) {
@@ -357,13 +360,13 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             }
             written = res < 0 ? 0 : res;
         } else {
-            writevCalls++;
+            copyWriteCalls++;
             written = socket.writevAddresses(array.memoryAddress(0), cnt);
         }
         if (res == -Native.ENOBUFS) {
             // Never wait for EPOLLOUT on ENOBUFS (the socket may be writable: that would spin): plain writev.
             enobufsFallbacks++;
-            writevCalls++;
+            copyWriteCalls++;
             written = socket.writevAddresses(array.memoryAddress(0), cnt);
         }
         if (written > 0) {
@@ -405,7 +408,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                 // Still ENOBUFS: send this batch by copy. Same iovecs, same order: nothing lost or duplicated.
                 enobufsFallbacks++;
                 partialZeroCopyBuf = null;
-                writevCalls++;
+                copyWriteCalls++;
                 long written = socket.writevAddresses(array.memoryAddress(0), cnt);
                 if (written > 0) {
                     copySends++;
@@ -450,7 +453,11 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     private int sendmsgWithPlaceholder(IovArray array, int cnt, int flags) throws IOException {
         long addr = nativeAddress();
         prepareControl(addr);
-        sendmsgCalls++;
+        if (flags == 0) {
+            copyWriteCalls++;
+        } else {
+            sendmsgCalls++;
+        }
         int res = Native.sendmsg(socket.intValue(), array.memoryAddress(0), cnt, flags, addr, CTL_CAPACITY,
                 addr + CTL_LEN_OUT_OFFSET);
         if (res >= 0) {
@@ -594,18 +601,26 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         }
     }
 
-    /** Collects consecutive flushed ByteBufs of one kind (zero-copy candidates or not) into the IovArray. */
+    /**
+     * Collects consecutive flushed ByteBufs of one kind (zero-copy candidates or not) into the IovArray. With
+     * {@link ZeroCopyHandler#isPiggybackSmallBuffers()}, a non-candidate run of direct buffers that is directly
+     * followed by a candidate switches to zero-copy and continues with the candidates.
+     */
     private static final class BatchCollector implements ChannelOutboundBuffer.MessageProcessor {
         private IovArray array;
         private ZeroCopyHandler policy;
         private boolean zeroCopy;
         private boolean first;
+        private boolean prefixDirect;
+        boolean switchedToZeroCopy;
 
         void start(IovArray array, ZeroCopyHandler policy, boolean zeroCopy) {
             this.array = array;
             this.policy = policy;
             this.zeroCopy = zeroCopy;
             this.first = true;
+            this.prefixDirect = true;
+            this.switchedToZeroCopy = false;
         }
 
         void reset() {
@@ -624,8 +639,25 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             } else {
                 boolean candidate = policy != null && buf.isReadable() && policy.isZeroCopyCandidate(buf);
                 if (candidate != zeroCopy) {
+                    if (candidate && prefixDirect && policy.isPiggybackSmallBuffers() && addCandidate(buf)) {
+                        zeroCopy = true;
+                        switchedToZeroCopy = true;
+                        return true;
+                    }
                     return false;
                 }
+            }
+            if (!zeroCopy && (!buf.isDirect() || buf instanceof HeapCopyByteBuf)) {
+                prefixDirect = false;
+            }
+            return array.add(buf, buf.readerIndex(), buf.readableBytes());
+        }
+
+        /** Adds the first candidate after a small prefix even if the gathering-write byte limit is reached. */
+        private boolean addCandidate(ByteBuf buf) {
+            long needed = array.size() + buf.readableBytes();
+            if (needed > array.maxBytes()) {
+                array.maxBytes(needed);
             }
             return array.add(buf, buf.readerIndex(), buf.readableBytes());
         }

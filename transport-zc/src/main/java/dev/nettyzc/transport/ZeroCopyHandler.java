@@ -48,6 +48,7 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     private final int threshold;
     private final int copiedLimit;
     private final int retryAfter;
+    private final boolean piggyback;
 
     private volatile ZeroCopyEpollSocketChannel channel;
     // Adaptive state, event-loop confined.
@@ -65,13 +66,14 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
      * @param threshold minimum readable bytes of a buffer to be sent with MSG_ZEROCOPY (&gt;= 1)
      */
     public ZeroCopyHandler(int threshold) {
-        this(threshold, 0, 0);
+        this(threshold, 0, 0, false);
     }
 
-    private ZeroCopyHandler(int threshold, int copiedLimit, int retryAfter) {
+    private ZeroCopyHandler(int threshold, int copiedLimit, int retryAfter, boolean piggyback) {
         this.threshold = ObjectUtil.checkPositive(threshold, "threshold");
         this.copiedLimit = ObjectUtil.checkPositiveOrZero(copiedLimit, "copiedLimit");
         this.retryAfter = ObjectUtil.checkPositiveOrZero(retryAfter, "retryAfter");
+        this.piggyback = piggyback;
     }
 
     /** A builder for the threshold and the adaptive policy. */
@@ -84,8 +86,20 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
         private int threshold = DEFAULT_THRESHOLD;
         private int copiedLimit;
         private int retryAfter;
+        private boolean piggyback;
 
         private Builder() {
+        }
+
+        /**
+         * If {@code true} (default {@code false}), direct buffers below the threshold that directly precede a
+         * zero-copy candidate in the same flush (e.g. an HTTP header before a file body) go out in the candidate's
+         * {@code sendmsg(MSG_ZEROCOPY)} instead of a separate copy write: one syscall instead of two. They are then
+         * pinned until that send completes, like the candidate. Heap buffers never ride along.
+         */
+        public Builder piggybackSmallBuffers(boolean piggyback) {
+            this.piggyback = piggyback;
+            return this;
         }
 
         /** Per-buffer threshold in bytes (default {@value ZeroCopyHandler#DEFAULT_THRESHOLD}). */
@@ -113,13 +127,18 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
         }
 
         public ZeroCopyHandler build() {
-            return new ZeroCopyHandler(threshold, copiedLimit, retryAfter);
+            return new ZeroCopyHandler(threshold, copiedLimit, retryAfter, piggyback);
         }
     }
 
     /** The per-buffer threshold in bytes. */
     public int threshold() {
         return threshold;
+    }
+
+    /** {@code true} if small direct buffers ride along with a following candidate, see {@link Builder}. */
+    public boolean isPiggybackSmallBuffers() {
+        return piggyback;
     }
 
     /** {@code true} if the adaptive COPIED policy is enabled. */

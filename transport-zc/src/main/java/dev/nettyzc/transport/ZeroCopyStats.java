@@ -22,10 +22,11 @@ package dev.nettyzc.transport;
  * @param inbandSends        sends completed by in-band ranges
  * @param errqueueRanges     completion ranges read from the error queue
  * @param errqueueSends      sends completed by error-queue ranges
- * @param sendmsgCalls       {@code sendmsg} syscalls made by the channel: every zero-copy one (including those that
- *                           returned EAGAIN/ENOBUFS) and, in CMSG mode, the copy sends carrying the placeholder
- * @param writevCalls        {@code writev} syscalls of the copy path (ERRQUEUE mode, ENOBUFS fallbacks), including
- *                           those that returned EAGAIN; write syscalls = {@code sendmsgCalls + writevCalls}
+ * @param sendmsgCalls       {@code sendmsg(MSG_ZEROCOPY)} syscalls, including those that returned EAGAIN/ENOBUFS
+ * @param copyWriteCalls     copy-path write syscalls of {@code ByteBuf}s: {@code writev} (ERRQUEUE mode, ENOBUFS
+ *                           fallbacks) or, in CMSG mode, {@code sendmsg} without MSG_ZEROCOPY carrying the
+ *                           placeholder; including those that returned EAGAIN. Write syscalls =
+ *                           {@code sendmsgCalls + copyWriteCalls}
  * @param errqueueSyscalls   {@code recvmsg(MSG_ERRQUEUE)} syscalls (including the final one that saw EAGAIN)
  * @param wakeups            epoll events dispatched to the channel (calls of the unsafe's {@code handle})
  * @param epollErrWakeups    of those, events with {@code EPOLLERR} set
@@ -49,7 +50,7 @@ public record ZeroCopyStats(
         long errqueueRanges,
         long errqueueSends,
         long sendmsgCalls,
-        long writevCalls,
+        long copyWriteCalls,
         long errqueueSyscalls,
         long wakeups,
         long epollErrWakeups,
