@@ -50,6 +50,7 @@ static unsigned int cfg_interval = 32;
 static unsigned int cfg_slots = ZC_NOTIFICATION_MAX;
 static bool cfg_poll_each;
 static int cfg_cpu = -1;
+static unsigned int cfg_probe;
 
 static struct {
 	uint64_t bytes, sends, ids;
@@ -73,7 +74,9 @@ static void usage(void)
 		"        zc-cmsg: attach the placeholder to every N-th sendmsg\n"
 		"  -n N  placeholder capacity in zc-cmsg mode (1..16, default 16)\n"
 		"  -P    poll(POLLOUT) after every send, like the kernel selftest\n"
-		"  -c N  pin sender and receiver to CPU N\n");
+		"  -c N  pin sender and receiver to CPU N\n"
+		"  -E N  first time N empty recvmsg(MSG_ERRQUEUE) and N poll()\n"
+		"        calls (cost of a notification syscall), print it, exit\n");
 	exit(2);
 }
 
@@ -257,11 +260,12 @@ int main(int argc, char **argv)
 	bool attach;
 	double secs;
 
-	while ((c = getopt(argc, argv, "46c:l:m:n:p:Ps:t:")) != -1) {
+	while ((c = getopt(argc, argv, "46c:E:l:m:n:p:Ps:t:")) != -1) {
 		switch (c) {
 		case '4': cfg_family = AF_INET; break;
 		case '6': cfg_family = AF_INET6; break;
 		case 'c': cfg_cpu = atoi(optarg); break;
+		case 'E': cfg_probe = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'l': cfg_interval = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'n': cfg_slots = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'P': cfg_poll_each = true; break;
@@ -304,6 +308,24 @@ int main(int argc, char **argv)
 	if (err) {
 		errno = -err;
 		die("loopback socket pair");
+	}
+	if (cfg_probe) {
+		uint64_t a, b, c2;
+		unsigned int i;
+
+		a = zc_now_ns();
+		for (i = 0; i < cfg_probe; i++)
+			read_errq(p.tx);
+		b = zc_now_ns();
+		for (i = 0; i < cfg_probe; i++)
+			poll_fd(p.tx, POLLOUT, 0);
+		c2 = zc_now_ns();
+		printf("probe proto=%s family=ipv%c calls=%u "
+		       "recvmsg_errqueue_empty_ns=%.0f poll_ns=%.0f\n",
+		       cfg_type == SOCK_STREAM ? "tcp" : "udp",
+		       cfg_family == AF_INET ? '4' : '6', cfg_probe,
+		       (double)(b - a) / cfg_probe, (double)(c2 - b) / cfg_probe);
+		return 0;
 	}
 	if (pipe(pipefd))
 		die("pipe");
