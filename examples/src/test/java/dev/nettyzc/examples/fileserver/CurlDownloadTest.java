@@ -151,6 +151,18 @@ class CurlDownloadTest {
 
     /** Once idle, every zero-copy send has completed and nothing stays pinned. */
     static void assertConsistentStats(FileServer server) throws Exception {
+        assertConsistentStats(server, false);
+    }
+
+    /**
+     * @param awaitClosed first wait until every client connection is closed (clients that reset or that wrk
+     *                    just finished may still be sending for a moment)
+     */
+    static void assertConsistentStats(FileServer server, boolean awaitClosed) throws Exception {
+        if (awaitClosed) {
+            TestSupport.await("all connections closed", 30000,
+                    () -> server.stats().snapshot().connectionsOpen() == 0);
+        }
         TestSupport.await("zero-copy sends to drain", 15000, () -> {
             ServerStats.ZeroCopyTotals z = server.stats().snapshot().zeroCopy();
             return z.outstandingSends == 0 && z.completedSends == z.zeroCopySends;

@@ -292,7 +292,7 @@ class HostileRequestsTest {
                 s.getInputStream().readNBytes(1000);
             }
         }
-        CurlDownloadTest.assertConsistentStats(server);
+        CurlDownloadTest.assertConsistentStats(server, true);
     }
 
     @Test
