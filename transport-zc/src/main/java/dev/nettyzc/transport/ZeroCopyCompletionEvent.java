@@ -18,8 +18,9 @@ import io.netty.channel.Channel;
  *
  * <p><b>Reused instance:</b> to avoid an allocation per completion, each channel owns exactly one instance and
  * updates it before each firing. Read it inside {@code userEventTriggered} on the event loop; do not keep it or
- * read it from another thread. The event is fired at most once per batch of completions (one {@code sendmsg}
- * copy-back, or one error-queue drain), not once per send.
+ * read it from another thread. The event is fired at most once per batch of completions (one error-queue
+ * drain; during a flush, between two writes, for everything that came back in-band since the last firing), not
+ * once per send. {@link #isInband()} describes the last range of the batch.
  */
 public final class ZeroCopyCompletionEvent {
     private final Channel channel;

@@ -138,6 +138,11 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         }
     };
     private boolean flushTaskPending;
+    /** Inside doWrite: completion events are collected and fired between writes, never during one. */
+    private boolean inWrite;
+    private int pendingEventSends;
+    private int pendingEventCopied;
+    private boolean pendingEventInband;
     /**
      * The buffer the last zero-copy send covered only partly: its rest also goes out zero-copy, whatever its
      * size, so a buffer that started zero-copy is finished zero-copy and is freed by its last completion.
@@ -283,9 +288,13 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
     @Override
     protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+        inWrite = true;
         try {
             int writeSpinCount = config.getWriteSpinCount();
             do {
+                // Fired here (between syscalls, like Netty's promise notifications) so that a handler reacting
+                // with write+flush is picked up by this loop, and never while the thread's IovArray is in use.
+                firePendingCompletionEvent();
                 final int msgCount = in.size();
                 if (msgCount == 0) {
                     ZeroCopyEpollBridge.clearEpollOut(this);
@@ -307,6 +316,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                     writeSpinCount -= doWriteSingle(in);
                 }
             } while (writeSpinCount > 0);
+            firePendingCompletionEvent(); // before EPOLLOUT / the flush task is armed below
 
             if (writeSpinCount == 0) {
                 // Quantum used, socket still writable as far as we know: write again later, not on EPOLLOUT.
@@ -317,6 +327,10 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                 setFlag(io.netty.channel.epoll.Native.EPOLLOUT);
             }
         } finally {
+            inWrite = false;
+            if (pendingEventSends != 0) {
+                firePendingCompletionEvent(); // exception path
+            }
             publish();
         }
     }
@@ -430,11 +444,10 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         pinner.start(res);
         try {
             in.forEachFlushedMessage(pinner);
-        } catch (Throwable t) {
-            tracker.abort();
-            throw t instanceof Exception ? (Exception) t : new ChannelException(t);
+        } finally {
+            // The kernel consumed an id whatever happened here: keep the tracker's ids aligned with the kernel's.
+            tracker.commit(res);
         }
-        tracker.commit(res);
         zeroCopySends++;
         zeroCopyBytes += res;
         if (inband) {
@@ -525,8 +538,24 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         if (p != null) {
             p.onCompletions(completed, copied);
         }
+        pendingEventSends += completed;
+        pendingEventCopied += copied;
+        pendingEventInband = inband;
+        if (!inWrite) {
+            firePendingCompletionEvent();
+        }
+    }
+
+    private void firePendingCompletionEvent() {
+        int completed = pendingEventSends;
+        if (completed == 0) {
+            return;
+        }
+        int copied = pendingEventCopied;
+        pendingEventSends = 0;
+        pendingEventCopied = 0;
         completionEvent.update(completed, copied, tracker.completedSends(), tracker.outstandingSends(),
-                tracker.outstandingBytes(), inband);
+                tracker.outstandingBytes(), pendingEventInband);
         if (isRegistered()) {
             pipeline().fireUserEventTriggered(completionEvent);
         }
