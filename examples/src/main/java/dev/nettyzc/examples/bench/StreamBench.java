@@ -66,6 +66,7 @@ public final class StreamBench {
 
     private static final String USAGE = String.join("\n",
             "usage: StreamBench [--mode copy|errqueue|cmsg|uring|uring-zc] [--size BYTES] [--seconds S | --writes N]",
+            "                   [--warmup S]",
             "                   [--ipv6] [--threshold BYTES] [--flush-each | --serial]",
             "                   [--sink-port PORT]",
             "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)");
@@ -77,6 +78,7 @@ public final class StreamBench {
         String mode = "errqueue";
         int size = 64 * 1024;
         double seconds = 2;
+        double warmup = 0;
         long writes = -1;
         boolean ipv6 = false;
         int threshold = ZeroCopyHandler.DEFAULT_THRESHOLD;
@@ -91,6 +93,7 @@ public final class StreamBench {
                 case "--size" -> size = Integer.parseInt(value(args, ++i, a));
                 case "--seconds" -> seconds = Double.parseDouble(value(args, ++i, a));
                 case "--writes" -> writes = Long.parseLong(value(args, ++i, a));
+                case "--warmup" -> warmup = Double.parseDouble(value(args, ++i, a));
                 case "--ipv6" -> ipv6 = true;
                 case "--flush-each" -> flushEach = true;
                 case "--serial" -> serial = true;
@@ -119,7 +122,7 @@ public final class StreamBench {
                 }
             }
         }
-        run(mode, size, seconds, writes, ipv6, threshold, flushEach, serial, loopback, sinkPort);
+        run(mode, size, seconds, warmup, writes, ipv6, threshold, flushEach, serial, loopback, sinkPort);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -133,7 +136,7 @@ public final class StreamBench {
         return new IllegalArgumentException(message + "\n" + USAGE);
     }
 
-    private static void run(String mode, int size, double seconds, long writes, boolean ipv6, int threshold,
+    private static void run(String mode, int size, double seconds, double warmup, long writes, boolean ipv6, int threshold,
                             boolean flushEach, boolean serial, InetAddress loopback, int sinkPort) throws Exception {
         boolean uring = mode.startsWith("uring");
         if (uring && !IoUring.isAvailable()) {
@@ -172,7 +175,7 @@ public final class StreamBench {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ioFactory);
         ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size, size).writeZero(size))
                 .asReadOnly();
-        Sender sender = new Sender(payload, seconds, writes, flushEach, serial);
+        Sender sender = new Sender(payload, seconds, warmup, writes, flushEach, serial, ioFactory.runs);
         try {
             Bootstrap b = new Bootstrap().group(group)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 * size, 16 * size))
@@ -199,13 +202,13 @@ public final class StreamBench {
             }
             Channel ch = b.connect(target).sync().channel();
             sender.done.await();
-            long wakeupsAtEnd = ioFactory.runs.get();
+            long wakeups = ioFactory.runs.get() - sender.baseWakeups;
             ZeroCopyStats stats = ZeroCopyHandler.stats(ch);
             ch.close().sync();
             if (sink != null) {
                 sink.join();
             }
-            report(mode, ipv6, size, sender, wakeupsAtEnd, stats, sink != null ? received.get() : -1);
+            report(mode, ipv6, size, sender, wakeups, stats, sender.baseStats, sink != null ? received.get() : -1);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             if (server != null) {
@@ -215,7 +218,7 @@ public final class StreamBench {
     }
 
     private static void report(String mode, boolean ipv6, int size, Sender s, long wakeups, ZeroCopyStats st,
-                               long received) {
+                               ZeroCopyStats base, long received) {
         double secs = (s.endNanos - s.startNanos) / 1e9;
         double mb = s.bytesAccepted / 1e6;
         long w = Math.max(1, s.writes);
@@ -228,9 +231,12 @@ public final class StreamBench {
                     " zc_sends=%d sendmsg_per_write=%.3f errqueue_syscalls_per_write=%.4f"
                             + " inband_sends=%d errqueue_sends=%d copied=%d outstanding_at_end=%d"
                             + " channel_wakeups_per_write=%.3f epollerr_wakeups=%d",
-                    st.zeroCopySends(), (double) st.sendmsgCalls() / w, (double) st.errqueueSyscalls() / w,
-                    st.inbandSends(), st.errqueueSends(), st.copiedSends(), st.outstandingSends(),
-                    (double) st.wakeups() / w, st.epollErrWakeups()));
+                    st.zeroCopySends() - base.zeroCopySends(),
+                    (double) (st.sendmsgCalls() - base.sendmsgCalls()) / w,
+                    (double) (st.errqueueSyscalls() - base.errqueueSyscalls()) / w,
+                    st.inbandSends() - base.inbandSends(), st.errqueueSends() - base.errqueueSends(),
+                    st.copiedSends() - base.copiedSends(), st.outstandingSends(),
+                    (double) (st.wakeups() - base.wakeups()) / w, st.epollErrWakeups() - base.epollErrWakeups()));
         }
         if (received >= 0) {
             line.append(" received_MB=").append(String.format(Locale.ROOT, "%.1f", received / 1e6));
@@ -253,24 +259,34 @@ public final class StreamBench {
 
     /**
      * Keeps the channel's outbound buffer full: writes while the channel is writable, then waits for
-     * writability to come back. Stops after {@code seconds} or {@code writes}.
+     * writability to come back. Stops after {@code seconds} or {@code writes}. The first {@code warmup} seconds
+     * (JIT compilation, TCP window growth) are not measured: counters are taken as a baseline when they end.
      */
     private static final class Sender extends ChannelInboundHandlerAdapter {
         private final ByteBuf payload;
         private final long durationNanos;
         private final long maxWrites;
         final CountDownLatch done = new CountDownLatch(1);
+        private final long warmupNanos;
+        private final AtomicLong wakeupCounter;
+        private long activeNanos;
+        private boolean measuring;
         long startNanos;
         long endNanos;
         long writes;
         long bytesAccepted;
+        long baseWakeups;
+        ZeroCopyStats baseStats = ZeroCopyStats.EMPTY;
         private final boolean flushEach;
         private final boolean serial;
         private boolean finished;
         private boolean inFlight;
 
-        Sender(ByteBuf payload, double seconds, long maxWrites, boolean flushEach, boolean serial) {
+        Sender(ByteBuf payload, double seconds, double warmup, long maxWrites, boolean flushEach, boolean serial,
+               AtomicLong wakeupCounter) {
             this.payload = payload;
+            this.warmupNanos = (long) (warmup * 1e9);
+            this.wakeupCounter = wakeupCounter;
             this.flushEach = flushEach;
             this.serial = serial;
             this.durationNanos = maxWrites > 0 ? Long.MAX_VALUE : (long) (seconds * 1e9);
@@ -284,8 +300,20 @@ public final class StreamBench {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            startNanos = System.nanoTime();
+            activeNanos = System.nanoTime();
+            startMeasuringIfWarm(ctx.channel(), activeNanos);
             pump(ctx);
+        }
+
+        private void startMeasuringIfWarm(Channel ch, long now) {
+            if (!measuring && now - activeNanos >= warmupNanos) {
+                measuring = true;
+                startNanos = now;
+                writes = 0;
+                bytesAccepted = 0;
+                baseWakeups = wakeupCounter.get();
+                baseStats = ZeroCopyHandler.stats(ch);
+            }
         }
 
         @Override
@@ -297,7 +325,9 @@ public final class StreamBench {
             Channel ch = ctx.channel();
             int size = payload.readableBytes();
             while (!finished && !inFlight && ch.isWritable()) {
-                if (writes >= maxWrites || System.nanoTime() - startNanos >= durationNanos) {
+                long now = System.nanoTime();
+                startMeasuringIfWarm(ch, now);
+                if (measuring && (writes >= maxWrites || now - startNanos >= durationNanos)) {
                     finished = true;
                     // The run ends when everything written so far was accepted by the kernel.
                     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
