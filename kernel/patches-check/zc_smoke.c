@@ -242,7 +242,7 @@ static void test(int family, int type)
 		if (nseen < NSEND)
 			usleep(10000);
 	}
-	CHECK(nseen == NSEND, "%s: saw %d of %d ids via sendmsg", name, nseen, NSEND);
+	CHECK(nseen == NSEND, "%s: saw %d of %d ids via sendmsg (%d empty sends)", name, nseen, NSEND, tries);
 	{
 		struct pollfd pfd = { .fd = sfd, .events = 0 };
 
