@@ -69,7 +69,8 @@ public final class StreamBench {
             "                   [--warmup S]",
             "                   [--ipv6] [--threshold BYTES] [--flush-each | --serial]",
             "                   [--sink-port PORT]",
-            "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)");
+            "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)",
+            "       StreamBench --probe                  (prints what ZeroCopy found: available, inband, cmsg_type)");
 
     private StreamBench() {
     }
@@ -100,6 +101,12 @@ public final class StreamBench {
                 case "--threshold" -> threshold = Integer.parseInt(value(args, ++i, a));
                 case "--sink-port" -> sinkPort = Integer.parseInt(value(args, ++i, a));
                 case "--sink" -> sinkOnly = Integer.parseInt(value(args, ++i, a));
+                case "--probe" -> {
+                    System.out.println("available=" + ZeroCopy.isAvailable()
+                            + " inband=" + (ZeroCopy.isAvailable() && ZeroCopy.isInbandNotificationSupported())
+                            + " cmsg_type=" + (ZeroCopy.isAvailable() ? ZeroCopy.inbandNotificationCmsgType() : -1));
+                    return;
+                }
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     return;
