@@ -1,6 +1,9 @@
-// SPDX-License-Identifier: GPL-2.0
+// Copyright 2026 The netty-transport-zc Project
+// SPDX-License-Identifier: Apache-2.0
 // Tiny JVM sanity check for the test VM: a loopback TCP echo over IPv4 and IPv6.
 //   kernel/vm run -- java kernel/patches-check/LoopbackCheck.java
+package dev.nettyzc.vmcheck;
+
 import java.io.*;
 import java.net.*;
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Smoke check for the SCM_ZC_NOTIFICATION kernel patches, meant to run in
  * the test VM (kernel/vm run -- kernel/patches-check/run.sh).  The real ABI
