@@ -2,14 +2,16 @@
  * Copyright 2026 The netty-transport-zc Project
  * SPDX-License-Identifier: Apache-2.0
  *
- * JNI layer of netty-transport-zc: SO_ZEROCOPY, sendmsg(MSG_ZEROCOPY) over an iovec array in direct
- * memory with an optional control buffer (SCM_ZC_NOTIFICATION), draining MSG_ERRQUEUE into
- * caller-provided memory, the in-band probe, and the fd helpers of the close policy.
+ * JNI layer of netty-transport-zc, thin on purpose (Java owns the policy, as in Netty's epoll transport):
+ * SO_ZEROCOPY, sendmsg over a msghdr the caller built in direct memory, draining MSG_ERRQUEUE into
+ * caller-provided memory, the in-band probe, and the fd helpers of the lingering close.
  *
  * Conventions: no Java object is created on success; results go to caller-provided direct memory.
- * EAGAIN/EWOULDBLOCK, ENOBUFS and EINTR are flow control and are returned as -errno; any other errno
- * is thrown as io.netty.channel.unix.Errors$NativeIoException(method, -errno) (falls back to
- * java.io.IOException "method(..) failed: strerror" if that class is not found).
+ * sendmsg and recvmsg are made as direct syscalls (see zc_sendmsg). EAGAIN/EWOULDBLOCK, ENOBUFS and
+ * EINTR are flow control and are returned as -errno; any other errno is thrown as
+ * io.netty.channel.unix.Errors$NativeIoException(method, -errno), whose message carries the errno text
+ * (falls back to java.io.IOException "method(..) failed: strerror" if that class is not found). The
+ * error-queue drain never throws (it reports errors beside the entries it dequeued).
  * All natives are registered in JNI_OnLoad for class dev/nettyzc/transport/Native.
  */
 #define _GNU_SOURCE
@@ -17,10 +19,13 @@
 #include <fcntl.h>
 #include <jni.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/errqueue.h>
@@ -74,41 +79,32 @@ static void zc_set_so_zerocopy(JNIEnv *env, jclass clazz, jint fd, jboolean on)
 		throw_errno(env, "setsockopt", errno);
 }
 
-static jboolean zc_is_so_zerocopy(JNIEnv *env, jclass clazz, jint fd)
-{
-	int val = 0;
-	socklen_t len = sizeof(val);
-
-	(void)clazz;
-	if (getsockopt(fd, SOL_SOCKET, ZC_SO_ZEROCOPY, &val, &len) != 0) {
-		throw_errno(env, "getsockopt", errno);
-		return JNI_FALSE;
-	}
-	return val ? JNI_TRUE : JNI_FALSE;
-}
-
 /* ---- sendmsg ---- */
 
-static jint zc_sendmsg(JNIEnv *env, jclass clazz, jint fd, jlong iov_addr, jint iov_cnt, jint flags,
-		       jlong control_addr, jint control_capacity, jlong control_len_out_addr)
+/*
+ * The msghdr lives in caller-provided direct memory, laid out as the kernel's struct user_msghdr on
+ * LP64 (the Java side writes it; the offsets are checked below). The syscall is made directly: a libc
+ * may copy msghdr and msg_control before the syscall (musl does on 64-bit, to fix padding), and the
+ * kernel's SCM_ZC_NOTIFICATION copy-back would then land in a copy that is thrown away, together with
+ * the notifications it dequeued. With the caller's msghdr passed as is, the kernel updates
+ * msg_controllen there and writes the cmsg into the caller's control buffer.
+ */
+_Static_assert(sizeof(struct msghdr) == 56, "struct msghdr layout (LP64)");
+_Static_assert(offsetof(struct msghdr, msg_name) == 0, "msg_name offset");
+_Static_assert(offsetof(struct msghdr, msg_namelen) == 8, "msg_namelen offset");
+_Static_assert(offsetof(struct msghdr, msg_iov) == 16, "msg_iov offset");
+_Static_assert(offsetof(struct msghdr, msg_iovlen) == 24, "msg_iovlen offset");
+_Static_assert(offsetof(struct msghdr, msg_control) == 32, "msg_control offset");
+_Static_assert(offsetof(struct msghdr, msg_controllen) == 40, "msg_controllen offset");
+_Static_assert(offsetof(struct msghdr, msg_flags) == 48, "msg_flags offset");
+
+static jint zc_sendmsg(JNIEnv *env, jclass clazz, jint fd, jlong msghdr_addr, jint flags)
 {
-	struct msghdr msg;
-	ssize_t res;
+	long res;
 
 	(void)clazz;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = (struct iovec *)(intptr_t)iov_addr;
-	msg.msg_iovlen = (size_t)iov_cnt;
-	if (control_addr != 0 && control_capacity > 0) {
-		msg.msg_control = (void *)(intptr_t)control_addr;
-		msg.msg_controllen = (size_t)control_capacity;
-	}
-	res = sendmsg(fd, &msg, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (control_len_out_addr != 0) {
-		int64_t out = (int64_t)msg.msg_controllen;
-
-		memcpy((void *)(intptr_t)control_len_out_addr, &out, sizeof(out));
-	}
+	res = syscall(SYS_sendmsg, fd, (struct msghdr *)(intptr_t)msghdr_addr,
+		      flags | MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (res < 0) {
 		int err = errno;
 
@@ -123,17 +119,24 @@ static jint zc_sendmsg(JNIEnv *env, jclass clazz, jint fd, jlong iov_addr, jint 
 /* ---- MSG_ERRQUEUE ---- */
 
 /*
- * One recvmsg(MSG_ERRQUEUE) per entry, as the kernel dequeues exactly one skb per call.
- * Writes {lo, hi, origin << 8 | code} per entry; for non-zerocopy origins {ee_errno, ee_info, ...}.
- * Returns the number of entries written; stops at EAGAIN or max_ranges.
+ * One recvmsg(MSG_ERRQUEUE) per entry, as the kernel dequeues exactly one skb per call; made as a
+ * direct syscall for the same reason as sendmsg. Copies each entry's sock_extended_err (16 bytes, see
+ * ZC_ERRQUEUE_ENTRY_LEN) to entries_addr and stops at EAGAIN, at max_entries, or at an error.
+ *
+ * Never throws: an entry the kernel dequeued is gone from the socket, so the count of entries written
+ * is always returned, and an error is reported separately in *status_addr (int32: 0, or the errno that
+ * stopped the loop). The caller applies the entries first and then acts on the error.
  */
-static jint zc_drain_error_queue(JNIEnv *env, jclass clazz, jint fd, jlong ranges_addr, jint max_ranges)
+static jint zc_drain_error_queue(JNIEnv *env, jclass clazz, jint fd, jlong entries_addr, jint max_entries,
+				 jlong status_addr)
 {
-	int32_t *out = (int32_t *)(intptr_t)ranges_addr;
+	unsigned char *out = (unsigned char *)(intptr_t)entries_addr;
+	int32_t status = 0;
 	jint n = 0;
 
+	(void)env;
 	(void)clazz;
-	while (n < max_ranges) {
+	while (n < max_entries) {
 		union {
 			char buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
 			struct cmsghdr align;
@@ -141,21 +144,20 @@ static jint zc_drain_error_queue(JNIEnv *env, jclass clazz, jint fd, jlong range
 		struct msghdr msg;
 		struct cmsghdr *cm;
 		const struct sock_extended_err *ee = NULL;
-		ssize_t res;
+		long res;
 
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_control = control.buf;
 		msg.msg_controllen = sizeof(control.buf);
-		res = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+		res = syscall(SYS_recvmsg, fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
 		if (res < 0) {
 			int err = errno;
 
 			if (err == EINTR)
 				continue;
-			if (err == EAGAIN || err == EWOULDBLOCK)
-				break;
-			throw_errno(env, "recvmsg", err);
-			return n;
+			if (err != EAGAIN && err != EWOULDBLOCK)
+				status = err;
+			break;
 		}
 		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
 			if ((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
@@ -164,31 +166,25 @@ static jint zc_drain_error_queue(JNIEnv *env, jclass clazz, jint fd, jlong range
 				break;
 			}
 		}
-		if (ee == NULL) {
-			/* Dequeued something we cannot interpret (truncated control?): report as origin 0. */
-			out[3 * n] = 0;
-			out[3 * n + 1] = 0;
-			out[3 * n + 2] = 0;
-		} else if (ee->ee_origin == SO_EE_ORIGIN_ZEROCOPY) {
-			out[3 * n] = (int32_t)ee->ee_info;
-			out[3 * n + 1] = (int32_t)ee->ee_data;
-			out[3 * n + 2] = (int32_t)((ee->ee_origin << 8) | ee->ee_code);
-		} else {
-			out[3 * n] = (int32_t)ee->ee_errno;
-			out[3 * n + 1] = (int32_t)ee->ee_info;
-			out[3 * n + 2] = (int32_t)((ee->ee_origin << 8) | ee->ee_code);
-		}
+		if (ee != NULL)
+			memcpy(out + (size_t)n * ZC_ERRQUEUE_ENTRY_LEN, ee, ZC_ERRQUEUE_ENTRY_LEN);
+		else
+			memset(out + (size_t)n * ZC_ERRQUEUE_ENTRY_LEN, 0, ZC_ERRQUEUE_ENTRY_LEN);
 		n++;
 	}
+	memcpy((void *)(intptr_t)status_addr, &status, sizeof(status));
 	return n;
 }
 
+_Static_assert(sizeof(struct sock_extended_err) >= ZC_ERRQUEUE_ENTRY_LEN, "sock_extended_err prefix");
+_Static_assert(offsetof(struct sock_extended_err, ee_info) == 8, "ee_info offset");
+_Static_assert(offsetof(struct sock_extended_err, ee_data) == 12, "ee_data offset");
+
 /* ---- in-band probe ---- */
 
-static int drain_all(int fd)
+static void drain_all(int fd)
 {
 	char buf[256];
-	int n = 0;
 
 	for (;;) {
 		struct msghdr msg;
@@ -196,16 +192,15 @@ static int drain_all(int fd)
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_control = buf;
 		msg.msg_controllen = sizeof(buf);
-		if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-			return n;
-		n++;
+		if (syscall(SYS_recvmsg, fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
 	}
 }
 
 /*
  * Returns 0 if the kernel accepted a zero-copy sendmsg carrying an SCM_ZC_NOTIFICATION placeholder of
- * cmsg_type and copied it back (or at least accepted it), errno (> 0) if sendmsg failed (EINVAL: unknown
- * cmsg type, i.e. unsupported), -1 if the probe could not be set up.
+ * cmsg_type, errno (> 0) if sendmsg failed (EINVAL: unknown cmsg type, i.e. unsupported), -1 if the probe
+ * could not be set up.
  */
 static jint zc_probe_inband(JNIEnv *env, jclass clazz, jint cmsg_type)
 {
@@ -251,7 +246,7 @@ static jint zc_probe_inband(JNIEnv *env, jclass clazz, jint cmsg_type)
 	msg.msg_iovlen = 1;
 	msg.msg_control = control.buf;
 	msg.msg_controllen = sizeof(control.buf);
-	if (sendmsg(tx, &msg, MSG_ZC_ZEROCOPY | MSG_DONTWAIT) < 0)
+	if (syscall(SYS_sendmsg, tx, &msg, MSG_ZC_ZEROCOPY | MSG_DONTWAIT) < 0)
 		result = errno;
 	else
 		result = 0;
@@ -264,7 +259,7 @@ out:
 	return result;
 }
 
-/* ---- fd helpers for the close policy ---- */
+/* ---- fd helpers of the lingering close ---- */
 
 static jint zc_dup(JNIEnv *env, jclass clazz, jint fd)
 {
@@ -293,27 +288,55 @@ static void zc_shutdown_write(JNIEnv *env, jclass clazz, jint fd)
 		throw_errno(env, "shutdown", errno);
 }
 
-static void zc_set_linger_zero(JNIEnv *env, jclass clazz, jint fd)
+/*
+ * connect(fd, AF_UNSPEC): for TCP this runs tcp_disconnect(), which sends an RST if the state needs one
+ * and purges the send queue, while the socket itself stays open: the completions of the purged data
+ * are still queued on its error queue and can be read (close() after SO_LINGER 0 would purge as well,
+ * but then the socket is gone and nobody learns when the kernel has dropped its last page reference).
+ */
+static void zc_disconnect(JNIEnv *env, jclass clazz, jint fd)
 {
-	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	struct sockaddr sa;
 
 	(void)clazz;
-	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) != 0)
-		throw_errno(env, "setsockopt", errno);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_family = AF_UNSPEC;
+	if (connect(fd, &sa, sizeof(sa)) != 0)
+		throw_errno(env, "connect", errno);
+}
+
+/*
+ * poll(fd, 0 ms) for POLLERR. Unlike getsockopt(SO_ERROR) this does not clear a pending socket error,
+ * so Netty's own handling still sees it when it reads or writes.
+ */
+static jboolean zc_is_error_pending(JNIEnv *env, jclass clazz, jint fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0, .revents = 0 };
+	int res;
+
+	(void)clazz;
+	do {
+		res = poll(&p, 1, 0);
+	} while (res < 0 && errno == EINTR);
+	if (res < 0) {
+		throw_errno(env, "poll", errno);
+		return JNI_FALSE;
+	}
+	return (p.revents & (POLLERR | POLLNVAL)) != 0 ? JNI_TRUE : JNI_FALSE;
 }
 
 /* ---- registration ---- */
 
 static const JNINativeMethod zc_methods[] = {
 	{ "setSoZeroCopy", "(IZ)V", (void *)zc_set_so_zerocopy },
-	{ "isSoZeroCopy", "(I)Z", (void *)zc_is_so_zerocopy },
-	{ "sendmsg", "(IJIIJIJ)I", (void *)zc_sendmsg },
-	{ "drainErrorQueue", "(IJI)I", (void *)zc_drain_error_queue },
+	{ "sendmsg", "(IJI)I", (void *)zc_sendmsg },
+	{ "drainErrorQueue", "(IJIJ)I", (void *)zc_drain_error_queue },
 	{ "probeInbandNotification", "(I)I", (void *)zc_probe_inband },
 	{ "dup", "(I)I", (void *)zc_dup },
 	{ "close", "(I)V", (void *)zc_close },
 	{ "shutdownWrite", "(I)V", (void *)zc_shutdown_write },
-	{ "setLingerZero", "(I)V", (void *)zc_set_linger_zero },
+	{ "disconnect", "(I)V", (void *)zc_disconnect },
+	{ "isErrorPending", "(I)Z", (void *)zc_is_error_pending },
 };
 
 static jclass global_class(JNIEnv *env, const char *name)

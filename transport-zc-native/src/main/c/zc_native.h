@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * MSG_ZEROCOPY and SCM_ZC_NOTIFICATION ABI constants used by the JNI layer (DESIGN-NOTES sections 2
- * and 3). The Java side (dev.nettyzc.transport.Native) mirrors these values; keep them in sync.
+ * and 3). The Java side (dev.nettyzc.transport.Native, CompletionReader) mirrors these values; keep
+ * them in sync.
  */
 #ifndef ZC_NATIVE_H
 #define ZC_NATIVE_H
@@ -29,5 +30,13 @@
 #define ZC_INFO_HDR_LEN 4u	/* struct zc_info { __u32 size; struct zc_info_elem arr[]; } */
 #define ZC_INFO_ELEM_LEN 12u	/* struct zc_info_elem { __u32 lo; __u32 hi; __u8 zerocopy; } */
 #define ZC_INFO_LEN(n) (ZC_INFO_HDR_LEN + (unsigned)(n) * ZC_INFO_ELEM_LEN)
+
+/*
+ * One error-queue entry as handed to Java: the first 16 bytes of struct sock_extended_err
+ * (ee_errno, ee_origin, ee_type, ee_code, ee_pad, ee_info, ee_data), verbatim. An entry whose
+ * sock_extended_err could not be found in the control data is written with every field 0
+ * (ee_origin SO_EE_ORIGIN_NONE), so Java can tell that something was dequeued and not read.
+ */
+#define ZC_ERRQUEUE_ENTRY_LEN 16u
 
 #endif /* ZC_NATIVE_H */

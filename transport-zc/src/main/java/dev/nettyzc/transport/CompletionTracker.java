@@ -43,15 +43,16 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
  * this tracker has outstanding; its cost is O(intersection), never O(range size). Ids that are not
  * newly completed are ignored and counted ({@link #ignoredIds()}) and logged at debug level.
  *
- * <h2>Usage protocol (event loop)</h2>
+ * <h2>Usage protocol (owner thread)</h2>
  * <pre>
- *   for each buffer of the iovec:  buf.retain(); tracker.pin(buf);   // pending pins
- *   sendmsg(MSG_ZEROCOPY) ... returns n
- *     n &gt;= 0 and the kernel took an id:  tracker.commit(n)  // pending pins become send nextSendId()
- *     the kernel took no id (error):     tracker.abort()    // pending pins released, id unchanged
- *   completion ranges:                   tracker.complete(lo, hi, copied)
- *   close, once the kernel can no longer read the memory:   tracker.releaseAll()
+ *   sendmsg(MSG_ZEROCOPY) ... returns n &gt; 0 (the kernel took an id):
+ *     for each buffer covered by the n bytes:  buf.retain(); tracker.pin(buf);
+ *     tracker.commit(n)                        // the pins become send nextSendId()
+ *   completion ranges:                         tracker.complete(lo, hi, copied)
+ *   a completion that will never come:         tracker.abandonAll(keeper)   // never released
  * </pre>
+ * Pins are only ever released by the completion of their send: there is no "release everything" for close,
+ * because after close the kernel may still read the pages (see {@link LingeringClose}).
  * A send may pin several buffers (gathering write, composite buffer components), and one buffer may
  * be pinned by several sends (a partial write sends the rest of the same buffer later): each
  * {@link #pin(ByteBuf)} owns exactly one reference, so each pin is released once.
@@ -124,7 +125,8 @@ final class CompletionTracker {
 
     /**
      * Adds {@code buf} to the pending send. Takes ownership of one reference, which the caller
-     * retained for this send; it is released by {@link #complete}, {@link #abort} or {@link #releaseAll}.
+     * retained for this send; it is released by the {@link #complete completion} of that send (or handed to
+     * {@link #abandonAll}).
      */
     void pin(ByteBuf buf) {
         if (buf == null) {
@@ -158,15 +160,6 @@ final class CompletionTracker {
         outstandingSends++;
         outstandingBuffers += count;
         outstandingBytes += bytesAccepted;
-    }
-
-    /** The pending send consumed no id: releases the pending pins; {@link #nextSendId()} is unchanged. */
-    void abort() {
-        int end = bufTail;
-        bufTail = bufCommitted;
-        for (int pos = bufCommitted; pos != end; pos++) {
-            releaseSlot(pos);
-        }
     }
 
     /**
@@ -210,16 +203,22 @@ final class CompletionTracker {
     }
 
     /**
-     * Releases every pin still held: buffers of outstanding sends and pending pins. Only for the close
-     * path, once the kernel can no longer read the memory. Later completions are ignored.
+     * Gives up on every send still outstanding (their completions can no longer arrive): each pinned
+     * reference, and any pending pin, is handed to {@code keeper} WITHOUT being released, because the kernel may
+     * still read the memory. Later completions are ignored.
      *
-     * @return the number of outstanding sends whose buffers were released
+     * @return the number of outstanding sends given up
      */
-    int releaseAll() {
-        int released = outstandingSends;
+    int abandonAll(java.util.function.Consumer<ByteBuf> keeper) {
+        int abandoned = outstandingSends;
         int end = bufTail;
         for (int pos = bufHead; pos != end; pos++) {
-            releaseSlot(pos);
+            int idx = pos & bufMask;
+            ByteBuf buf = bufs[idx];
+            bufs[idx] = null;
+            if (buf != null) {
+                keeper.accept(buf);
+            }
         }
         for (int id = baseId; id != nextId; id++) {
             sendDone[id & sendMask] = false;
@@ -229,7 +228,7 @@ final class CompletionTracker {
         outstandingSends = 0;
         outstandingBuffers = 0;
         outstandingBytes = 0;
-        return released;
+        return abandoned;
     }
 
     /** Committed sends not completed yet. */
@@ -247,7 +246,7 @@ final class CompletionTracker {
         return outstandingBytes;
     }
 
-    /** Pins added since the last commit/abort. */
+    /** Pins added since the last commit. */
     int pendingBuffers() {
         return bufTail - bufCommitted;
     }

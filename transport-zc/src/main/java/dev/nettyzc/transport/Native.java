@@ -14,7 +14,8 @@ import java.io.IOException;
  * registered in {@code JNI_OnLoad}. Every function works on caller-provided direct memory and never creates Java
  * objects on success; errors are thrown as {@link io.netty.channel.unix.Errors.NativeIoException} carrying the
  * errno text ("sendmsg(..) failed with error(-104): Connection reset by peer"), except the flow-control errnos
- * EAGAIN, ENOBUFS and EINTR, which are returned as negative values.
+ * EAGAIN, ENOBUFS and EINTR, which are returned as negative values, and the error-queue drain, which reports its
+ * errno beside the entries it dequeued.
  *
  * <p>Internal: only {@link ZeroCopy} loads it, only the channels call it.
  */
@@ -33,9 +34,18 @@ final class Native {
     static final int SCM_ZC_NOTIFICATION = 99;
     /** Type used by the published v8 series (never merged; 78 is SO_DEVMEM_LINEAR in mainline). */
     static final int SCM_ZC_NOTIFICATION_V8 = 78;
-    static final int ZC_NOTIFICATION_MAX = 16;
-    /** Bytes per completion range written by {@link #drainErrorQueue}: lo, hi, origin << 8 | code (3 x int32). */
-    static final int RANGE_SIZE = 12;
+    /** Bytes per entry written by {@link #drainErrorQueue}: the first 16 bytes of {@code sock_extended_err}. */
+    static final int ERRQUEUE_ENTRY_SIZE = 16;
+
+    /** {@code struct msghdr} on LP64 (the C side asserts the same offsets). */
+    static final int MSGHDR_SIZE = 56;
+    static final int MSGHDR_NAME = 0;
+    static final int MSGHDR_NAMELEN = 8;
+    static final int MSGHDR_IOV = 16;
+    static final int MSGHDR_IOVLEN = 24;
+    static final int MSGHDR_CONTROL = 32;
+    static final int MSGHDR_CONTROLLEN = 40;
+    static final int MSGHDR_FLAGS = 48;
 
     private Native() {
     }
@@ -49,36 +59,35 @@ final class Native {
     /** {@code setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, on)}. EBUSY unless the socket is in its initial state. */
     static native void setSoZeroCopy(int fd, boolean on) throws IOException;
 
-    /** {@code getsockopt(fd, SOL_SOCKET, SO_ZEROCOPY)}. */
-    static native boolean isSoZeroCopy(int fd) throws IOException;
-
     /**
-     * {@code sendmsg(fd, {msg_iov = iovAddress, msg_iovlen = iovCount, msg_control = controlAddress,
-     * msg_controllen = controlCapacity}, flags | MSG_DONTWAIT | MSG_NOSIGNAL)}; writes the {@code msg_controllen}
-     * the kernel left (unchanged unless it copied a cmsg back) as an int64 to {@code controlLenOutAddress}
-     * (ignored if 0).
+     * {@code syscall(SYS_sendmsg, fd, msghdr, flags | MSG_DONTWAIT | MSG_NOSIGNAL)}. {@code msghdrAddress} points
+     * to a {@code struct msghdr} the caller wrote in direct memory ({@link #MSGHDR_SIZE} bytes, offsets
+     * {@code MSGHDR_*}); the kernel updates its {@code msg_controllen} when it copies a cmsg back. A direct
+     * syscall, so that no libc copies the msghdr and loses the copy-back (DESIGN-NOTES section 7).
      *
      * @return bytes accepted (&gt;= 0), or {@code -EAGAIN}, {@code -ENOBUFS}, {@code -EINTR}
      */
-    static native int sendmsg(int fd, long iovAddress, int iovCount, int flags, long controlAddress,
-                              int controlCapacity, long controlLenOutAddress) throws IOException;
+    static native int sendmsg(int fd, long msghdrAddress, int flags) throws IOException;
 
     /**
-     * Loops {@code recvmsg(fd, MSG_ERRQUEUE | MSG_DONTWAIT)} until EAGAIN or {@code maxRanges} entries, writing a
-     * range (3 x int32: {@code ee_info}, {@code ee_data}, {@code ee_origin << 8 | ee_code}) per entry. Entries
-     * whose origin is not SO_EE_ORIGIN_ZEROCOPY are written too (with {@code ee_errno} in the first int) so the
-     * caller can tell a real error. Syscalls made: {@code n + (n < maxRanges ? 1 : 0)}.
+     * Loops {@code recvmsg(fd, MSG_ERRQUEUE | MSG_DONTWAIT)} (direct syscall) until EAGAIN, an error, or
+     * {@code maxEntries} entries, copying each entry's {@code sock_extended_err} prefix
+     * ({@link #ERRQUEUE_ENTRY_SIZE} bytes) to {@code entriesAddress}. An entry without a readable
+     * {@code sock_extended_err} is written as zeros (origin {@code SO_EE_ORIGIN_NONE}). Never throws: the count
+     * of dequeued entries is always returned, and the errno that stopped the loop (0 for EAGAIN or
+     * {@code maxEntries}) is written as an int32 to {@code statusAddress}. Syscalls made:
+     * {@code n + (n < maxEntries ? 1 : 0)}.
      *
-     * @return number of ranges written
+     * @return number of entries written
      */
-    static native int drainErrorQueue(int fd, long rangesAddress, int maxRanges) throws IOException;
+    static native int drainErrorQueue(int fd, long entriesAddress, int maxEntries, long statusAddress);
 
     /**
      * Probes whether the kernel accepts an {@code SCM_ZC_NOTIFICATION} cmsg of {@code cmsgType} on a zero-copy
      * sendmsg: a connected UDP pair on loopback, SO_ZEROCOPY, one 1-byte send with a 16-slot placeholder.
      *
-     * @return 0 if accepted and copied back, else a positive errno (EINVAL: unsupported), or -1 if the probe
-     *         itself could not be set up
+     * @return 0 if accepted, else a positive errno (EINVAL: unsupported), or -1 if the probe itself could not
+     *         be set up
      */
     static native int probeInbandNotification(int cmsgType);
 
@@ -91,6 +100,12 @@ final class Native {
     /** {@code shutdown(fd, SHUT_WR)}; ENOTCONN ignored. */
     static native void shutdownWrite(int fd) throws IOException;
 
-    /** {@code setsockopt(fd, SO_LINGER, {1, 0})}: the next close resets the connection and purges the queue. */
-    static native void setLingerZero(int fd) throws IOException;
+    /**
+     * {@code connect(fd, AF_UNSPEC)}: on TCP, {@code tcp_disconnect}: an RST if the state needs one, the send
+     * queue purged, and the socket left open, so the completions of the purged data can still be read.
+     */
+    static native void disconnect(int fd) throws IOException;
+
+    /** {@code poll(fd, 0 ms)} reports POLLERR. Does not clear a pending socket error (SO_ERROR would). */
+    static native boolean isErrorPending(int fd) throws IOException;
 }

@@ -15,19 +15,18 @@ import io.netty.channel.epoll.ZeroCopyEpollBridge;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.unix.Buffer;
-import io.netty.channel.unix.IovArray;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.UnixChannelUtil;
-import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.internal.PlatformDependent;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -37,99 +36,71 @@ import java.util.concurrent.TimeUnit;
 /**
  * Drop-in replacement for Netty's {@code EpollSocketChannel} that sends large direct {@link ByteBuf}s with
  * {@code MSG_ZEROCOPY}. Use it (and {@link ZeroCopyEpollServerSocketChannel}) with an epoll event loop group
- * and add a {@link ZeroCopyHandler} to the pipeline; without the handler everything is sent by copy, exactly
- * like {@code EpollSocketChannel}. {@code SO_ZEROCOPY} is set when the socket is created.
+ * and add a {@link ZeroCopyHandler} to the pipeline; without the handler everything is sent by copy with the
+ * same syscalls as {@code EpollSocketChannel}. {@code SO_ZEROCOPY} is set when the socket is created.
  *
- * <h2>Send path and buffer lifecycle</h2>
- * In {@code doWrite}, consecutive flushed buffers the handler selects go out together in one
- * {@code sendmsg(MSG_ZEROCOPY)} over an {@link IovArray} (one per event-loop thread, reused); other buffers go
- * out by copy ({@code writev}), file regions and splices as in Netty. After a successful zero-copy
- * {@code sendmsg} of {@code n} bytes, every buffer (partially) covered by those bytes is retained and pinned in
- * the channel's completion tracker under the send id the kernel used (one id per successful call), and only then
- * {@code ChannelOutboundBuffer.removeBytes(n)} runs: <b>the write promise completes when the kernel accepted the
- * bytes</b> (as Netty io_uring's {@code SEND_ZC}), while the memory stays referenced. EAGAIN consumes no id.
- * ENOBUFS (optmem limit) drains the error queue and retries once; if it persists, that batch is sent by copy
- * ({@code writev} of the same iovecs), so data is never lost, duplicated or reordered.
+ * <p>The channel is assembled from parts with one job each:
+ * <ul>
+ *   <li>{@link ZeroCopyWriter}: batching, pinning, partial buffers, ENOBUFS (the send path and the promise
+ *       semantics: the write promise completes when the kernel accepted the bytes, the buffer stays referenced
+ *       until its completion);</li>
+ *   <li>{@link CompletionReader}: in-band copy-backs and the error queue, applied to the
+ *       {@link CompletionTracker} (send id to pinned buffers);</li>
+ *   <li>{@link LingeringClose}: close with sends outstanding;</li>
+ *   <li>{@link ZeroCopyCounters}: the counters behind {@link #zeroCopyStats()}.</li>
+ * </ul>
+ * This class wires them to Netty: {@code doWrite}, the EPOLLERR policy below, the completion event and
+ * {@code doClose}.
  *
  * <h2>"Memory is free again"</h2>
- * When the kernel reports a completion range, each covered send's pinned references are released exactly once
- * and the channel fires its (reused) {@link ZeroCopyCompletionEvent} through the pipeline. So a buffer's memory
- * returns to its allocator when the application's own references and the send references are gone, and the
- * event tells the application when that happened.
+ * When a completion covers a send, each buffer it pinned is released once, and the channel fires its
+ * {@link ZeroCopyCompletionEvent} through the pipeline. After close, {@link #zeroCopyReleaseFuture()} tells when
+ * the last pinned buffer went back.
  *
- * <h2>Event loop (Netty 4.2 epoll is level-triggered)</h2>
- * The kernel raises EPOLLERR while completions are queued. The channel owns EPOLLERR (see
- * {@link ZeroCopyEpollBridge}): a completion never costs a {@code read()}, and an undrained queue never spins
- * the loop.
+ * <h2>EPOLLERR (Netty 4.2 epoll is level-triggered)</h2>
+ * The kernel raises EPOLLERR while completions are queued. The channel's unsafe ({@link ZeroCopyEpollBridge})
+ * hands EPOLLERR to the channel first; a completion never costs a {@code read()}, and an undrained queue never
+ * spins the loop.
  * <ul>
- *   <li>In-band mode ({@link ZeroCopyNotificationMode#CMSG}, or AUTO on a kernel with
- *       {@code SCM_ZC_NOTIFICATION}): every {@code sendmsg} of the channel, zero-copy or copy, carries the
- *       placeholder and returned ranges are applied right after it returns. On EPOLLERR, if flushed data is
- *       waiting and a write is coming now (EPOLLOUT in the same event, or the channel's flush task is queued),
- *       no {@code recvmsg} is made: the coming {@code sendmsg} carries the notifications. If flushed data is
- *       waiting for EPOLLOUT, the channel writes now anyway (completions arrive when ACKs free send-buffer
- *       space, so this usually succeeds and carries them) and reads the error queue only if that write got
- *       EAGAIN. With the outbound buffer empty (trailing sends) the error queue is drained.</li>
- *   <li>Error-queue mode: each EPOLLERR drains the error queue (one {@code recvmsg} per queued notification,
- *       which the kernel coalesces, plus one that sees EAGAIN).</li>
- *   <li>If a drain finds no zero-copy notification (or finds a real error), Netty's default EPOLLERR handling
- *       runs, which surfaces the socket error and closes the channel.</li>
+ *   <li>With sends outstanding, in CMSG mode: if flushed data is waiting and a write is coming now (EPOLLOUT in
+ *       the same event, or the flush task is queued), nothing is read: the coming {@code sendmsg} carries the
+ *       notifications. If flushed data waits for EPOLLOUT, the channel writes now anyway (completions arrive
+ *       when ACKs free send-buffer space, so this usually succeeds and carries them), and reads the error queue
+ *       only if that got EAGAIN. Otherwise (and always in ERRQUEUE mode) it drains the error queue.</li>
+ *   <li>If that dequeued nothing, or no send was outstanding: {@code poll} tells whether a socket error is
+ *       pending (not {@code SO_ERROR}, which would clear it). If none, the EPOLLERR is consumed (the queue was
+ *       emptied by a copy-back after {@code epoll_wait} reported it): no read, even with {@code autoRead(false)}.
+ *       If one is, Netty's own EPOLLERR handling runs and surfaces it.</li>
+ *   <li>A copy-back or error-queue entry that cannot be parsed, or a failing {@code recvmsg}, closes the channel
+ *       with an error that says why (after every entry that was read has been applied).</li>
  * </ul>
  *
- * <h2>Close with sends outstanding</h2>
- * Memory is never handed back while the kernel may still read it, and never leaked. If sends are outstanding at
- * close, the channel {@code dup}s the fd, calls {@code shutdown(SHUT_WR)} (the peer sees EOF after the queued
- * data) and lets Netty close its fd. The event loop then polls the error queue of the duplicate (1 ms, backing
- * off to 50 ms) until every completion arrived, then closes the duplicate. After
- * {@link ZeroCopyChannelOption#ZEROCOPY_CLOSE_TIMEOUT_MILLIS} (default 30 s) it aborts: {@code SO_LINGER 0} and
- * close, so the kernel resets the connection and purges the send queue, and the remaining buffers are released.
- * If the event loop terminates first, the same abort runs from its termination listener.
+ * <h2>Close</h2>
+ * Without outstanding zero-copy sends, close is exactly Netty's (including SO_LINGER &gt; 0, handed to
+ * {@code GlobalEventExecutor}). With sends outstanding the memory is never handed back while the kernel may
+ * read it: the socket is kept open through a {@code dup} and {@link LingeringClose} collects the rest of the
+ * completions, through {@code deregister()}, {@code shutdownGracefully()} and SO_LINGER alike:
+ * FIN after the queued data (or RST at once for SO_LINGER 0), wait up to
+ * {@link ZeroCopyChannelOption#ZEROCOPY_CLOSE_TIMEOUT_MILLIS}, then RST with the socket kept open, so the
+ * completions of the purged data still arrive, and as a last resort keep the buffers forever rather than hand
+ * them back early.
  */
 public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel implements SocketChannel {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyEpollSocketChannel.class);
-
-    private static final int WRITE_STATUS_SNDBUF_FULL = Integer.MAX_VALUE;
-    private static final int GATHERING_WRITE_LOW_THRESHOLD = 4096;
-
-    /** Ranges read per drainErrorQueue call. */
-    private static final int MAX_RANGES = 64;
-    // Native memory layout: [control (CTL_CAPACITY)] [controlLenOut (8)] [ranges (MAX_RANGES * 12)]
-    private static final int CMSG_HDR = 16;                              // sizeof(struct cmsghdr) on LP64
-    private static final int ZC_INFO_LEN = 4 + Native.ZC_NOTIFICATION_MAX * 12;
-    private static final int CMSG_LEN = CMSG_HDR + ZC_INFO_LEN;         // 212
-    private static final int CMSG_SPACE = CMSG_HDR + ((ZC_INFO_LEN + 7) & ~7); // 216
-    /**
-     * msg_controllen passed to sendmsg: 8 bytes more than the placeholder needs (too short for another cmsghdr,
-     * so the kernel ignores them). The kernel sets msg_controllen to at most the end of the returned cmsg, so a
-     * returned length below this value proves the cmsg was copied back.
-     */
-    private static final int CTL_CAPACITY = CMSG_SPACE + 8;
-    private static final int CTL_LEN_OUT_OFFSET = CTL_CAPACITY;
-    private static final int RANGES_OFFSET = CTL_LEN_OUT_OFFSET + 8;
-    private static final int NATIVE_MEMORY_SIZE = RANGES_OFFSET + MAX_RANGES * Native.RANGE_SIZE;
-    private static final int SOL_SOCKET = 1;
-
-    private static final FastThreadLocal<IovArray> IOV_ARRAY = new FastThreadLocal<IovArray>() {
-        @Override
-        protected IovArray initialValue() {
-            return new IovArray();
-        }
-
-        @Override
-        protected void onRemoval(IovArray value) {
-            value.release();
-        }
-    };
+    /** Shortest wait for completions after a lingering close reset the connection. */
+    private static final long MIN_ABORT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ZeroCopyEpollSocketChannelConfig config;
     private volatile Collection<InetAddress> tcpMd5SigAddresses = Collections.emptyList();
     private volatile ZeroCopyHandler policy;
 
-    // ---- event-loop confined state ----
+    // ---- confined to the event loop; after close to the lingering close ----
+    private final ZeroCopyCounters counters = new ZeroCopyCounters();
     private final CompletionTracker tracker = new CompletionTracker();
+    private final CompletionReader reader = new CompletionReader(tracker, counters);
+    private final ZeroCopyWriter writer;
     private final ZeroCopyCompletionEvent completionEvent = new ZeroCopyCompletionEvent(this);
-    private final BatchCollector collector = new BatchCollector();
-    private final Pinner pinner = new Pinner();
+    private final Promise<Void> releaseFuture = ImmediateEventExecutor.INSTANCE.newPromise();
     private final Runnable flushTask = new Runnable() {
         @Override
         public void run() {
@@ -138,39 +109,10 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         }
     };
     private boolean flushTaskPending;
-    /** Inside doWrite: completion events are collected and fired between writes, never during one. */
+    /** Inside doWrite: the completion event is fired between writes, never during one. */
     private boolean inWrite;
-    private int pendingEventSends;
-    private int pendingEventCopied;
-    private boolean pendingEventInband;
-    /**
-     * The buffer the last zero-copy send covered only partly: its rest also goes out zero-copy, whatever its
-     * size, so a buffer that started zero-copy is finished zero-copy and is freed by its last completion.
-     */
-    private ByteBuf partialZeroCopyBuf;
-    private ByteBuffer nativeMemory;
-    private long nativeAddress;
-    private int inbandCmsgType = -1;
-    private boolean lastDrainSawError;
-    /** Placeholder sendmsg calls that returned >= 0 (the only ones that can carry notifications back). */
-    private long placeholderSendsOk;
-
-    // ---- statistics (written on the event loop, published through statsPublished) ----
-    private long zeroCopySends;
-    private long zeroCopyBytes;
-    private long copySends;
-    private long copyBytes;
-    private long inbandRanges;
-    private long inbandSends;
-    private long errqueueRanges;
-    private long errqueueSends;
-    private long sendmsgCalls;
-    private long copyWriteCalls;
-    private long errqueueSyscalls;
-    private long wakeups;
-    private long epollErrWakeups;
-    private long enobufsFallbacks;
-    private volatile int statsPublished;
+    private boolean completionEventPending;
+    private LingeringClose lingering;
 
     public ZeroCopyEpollSocketChannel() {
         this((SocketProtocolFamily) null);
@@ -179,14 +121,45 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     public ZeroCopyEpollSocketChannel(SocketProtocolFamily protocol) {
         super(newZeroCopySocket(protocol), false);
         config = new ZeroCopyEpollSocketChannelConfig(this);
+        writer = newWriter();
     }
 
     ZeroCopyEpollSocketChannel(Channel parent, LinuxSocket fd, InetSocketAddress remoteAddress) {
         super(parent, fd, remoteAddress);
         config = new ZeroCopyEpollSocketChannelConfig(this);
+        writer = newWriter();
         if (parent instanceof ZeroCopyEpollServerSocketChannel) {
             tcpMd5SigAddresses = ((ZeroCopyEpollServerSocketChannel) parent).tcpMd5SigAddresses();
         }
+    }
+
+    private ZeroCopyWriter newWriter() {
+        return new ZeroCopyWriter(socket, new ZeroCopyWriter.Owner() {
+            @Override
+            public ZeroCopyHandler policy() {
+                return policy;
+            }
+
+            @Override
+            public boolean isInbandEffective() {
+                return config.isInbandEffective();
+            }
+
+            @Override
+            public long maxBytesPerGatheringWrite() {
+                return config.maxBytesPerGatheringWrite();
+            }
+
+            @Override
+            public void maxBytesPerGatheringWrite(long bytes) {
+                config.maxBytesPerGatheringWrite(bytes);
+            }
+
+            @Override
+            public void completionsApplied(int completed, int copied, boolean inband) {
+                ZeroCopyEpollSocketChannel.this.completionsApplied(completed, copied);
+            }
+        }, tracker, reader, counters);
     }
 
     /** A new stream socket with SO_ZEROCOPY set (it must be set in the initial state, else EBUSY). */
@@ -232,7 +205,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     }
 
     // =====================================================================================================
-    // Policy and statistics
+    // Policy, statistics, release
     // =====================================================================================================
 
     void policy(ZeroCopyHandler handler) {
@@ -247,20 +220,43 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
     /**
      * Statistics snapshot of this channel (also available as {@link ZeroCopyHandler#stats()}). Safe to call from
-     * any thread; it reflects everything the event loop published up to its last completed I/O operation.
+     * any thread, also after close; it reflects everything published up to the last completed I/O operation.
      */
     public ZeroCopyStats zeroCopyStats() {
-        @SuppressWarnings("unused")
-        int seq = statsPublished; // acquire: everything written before the last publish() is visible
-        return new ZeroCopyStats(zeroCopySends, zeroCopyBytes, copySends, copyBytes, tracker.completedSends(),
-                tracker.copiedSends(), inbandRanges, inbandSends, errqueueRanges, errqueueSends, sendmsgCalls,
-                copyWriteCalls, errqueueSyscalls, wakeups, epollErrWakeups, tracker.outstandingSends(), tracker.outstandingBuffers(),
-                tracker.outstandingBytes(), enobufsFallbacks, tracker.ignoredIds(),
+        return counters.snapshot(tracker,
                 config.isInbandEffective() ? ZeroCopyNotificationMode.CMSG : ZeroCopyNotificationMode.ERRQUEUE);
     }
 
-    private void publish() {
-        statsPublished++; // single writer (the event loop); the volatile write is the release
+    /**
+     * Completes once the channel is closed and every buffer it pinned for a zero-copy send has been released by
+     * that send's completion: from then on no memory of this channel is referenced by the kernel. Fails if the
+     * closed channel had to give up on completions that never came ({@link ZeroCopyStats#quarantinedSends()}):
+     * those buffers are kept, never released. Listeners run on the thread that released the last buffer (the
+     * event loop, or the lingering-close thread after the loop shut down); they must not block.
+     */
+    public Future<Void> zeroCopyReleaseFuture() {
+        return releaseFuture;
+    }
+
+    private void completionsApplied(int completed, int copied) {
+        ZeroCopyHandler p = policy;
+        if (p != null) {
+            p.onCompletions(completed, copied);
+        }
+        writer.onCompletions();
+        completionEventPending = true;
+        if (!inWrite) {
+            fireCompletionEventIfPending();
+        }
+    }
+
+    private void fireCompletionEventIfPending() {
+        if (completionEventPending) {
+            completionEventPending = false;
+            if (isRegistered()) {
+                pipeline().fireUserEventTriggered(completionEvent);
+            }
+        }
     }
 
     // =====================================================================================================
@@ -294,29 +290,24 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             do {
                 // Fired here (between syscalls, like Netty's promise notifications) so that a handler reacting
                 // with write+flush is picked up by this loop, and never while the thread's IovArray is in use.
-                firePendingCompletionEvent();
-                final int msgCount = in.size();
-                if (msgCount == 0) {
+                fireCompletionEventIfPending();
+                if (in.size() == 0) {
                     ZeroCopyEpollBridge.clearEpollOut(this);
                     return;
                 }
                 Object msg = in.current();
                 if (msg instanceof ByteBuf) {
-                    ZeroCopyHandler p = policy;
-                    ByteBuf partial = partialZeroCopyBuf;
-                    if (msg != partial) {
-                        partialZeroCopyBuf = null;
-                    }
-                    if (msg == partial || p != null && p.isZeroCopyCandidate((ByteBuf) msg)) {
-                        writeSpinCount -= writeBatch(in, p, true);
-                    } else {
-                        writeSpinCount -= writeBatch(in, p, false);
+                    writeSpinCount -= writer.writeBuffers(in, (ByteBuf) msg);
+                    String failure = writer.takeFailure();
+                    if (failure != null) {
+                        // Netty's write-error handling fails the pending writes with this cause and closes.
+                        throw new IOException(failure);
                     }
                 } else {
                     writeSpinCount -= doWriteSingle(in);
                 }
             } while (writeSpinCount > 0);
-            firePendingCompletionEvent(); // before EPOLLOUT / the flush task is armed below
+            fireCompletionEventIfPending(); // before EPOLLOUT / the flush task is armed below
 
             if (writeSpinCount == 0) {
                 // Quantum used, socket still writable as far as we know: write again later, not on EPOLLOUT.
@@ -328,395 +319,8 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             }
         } finally {
             inWrite = false;
-            if (pendingEventSends != 0) {
-                firePendingCompletionEvent(); // exception path
-            }
-            publish();
-        }
-    }
-
-    /**
-     * One syscall for a batch of consecutive flushed buffers: zero-copy candidates ({@code zeroCopy}) or
-     * non-candidates. The first buffer's decision was made by the caller.
-     */
-    private int writeBatch(ChannelOutboundBuffer in, ZeroCopyHandler p, boolean zeroCopy) throws Exception {
-        IovArray array = IOV_ARRAY.get();
-        array.clear();
-        long maxBytes = config.maxBytesPerGatheringWrite();
-        array.maxBytes(maxBytes);
-        collector.start(array, p, zeroCopy);
-        try {
-            in.forEachFlushedMessage(collector);
-        } finally {
-            collector.reset();
-        }
-        final int cnt = array.count();
-        if (cnt == 0) {
-            // Only empty buffers.
-            in.removeBytes(0);
-            return 0;
-        }
-        if (collector.switchedToZeroCopy) {
-            zeroCopy = true; // small direct prefix rides in the candidate's zero-copy sendmsg
-        }
-        final long expected = array.size();
-        final boolean inband = config.isInbandEffective();
-        if (zeroCopy) {
-            return writeZeroCopy(in, array, cnt, expected, maxBytes, inband);
-        }
-        long written;
-        int res = 0;
-        if (inband) {
-            res = sendmsgWithPlaceholder(array, cnt, 0);
-            applyInband();
-            if (res == -Native.EINTR) {
-                return 0;
-            }
-            written = res < 0 ? 0 : res;
-        } else {
-            copyWriteCalls++;
-            written = socket.writevAddresses(array.memoryAddress(0), cnt);
-        }
-        if (res == -Native.ENOBUFS) {
-            // Never wait for EPOLLOUT on ENOBUFS (the socket may be writable: that would spin): plain writev.
-            enobufsFallbacks++;
-            copyWriteCalls++;
-            written = socket.writevAddresses(array.memoryAddress(0), cnt);
-        }
-        if (written > 0) {
-            copySends++;
-            copyBytes += written;
-            adjustMaxBytesPerGatheringWrite(expected, written, maxBytes);
-            in.removeBytes(written);
-            return 1;
-        }
-        return WRITE_STATUS_SNDBUF_FULL;
-    }
-
-    private int writeZeroCopy(ChannelOutboundBuffer in, IovArray array, int cnt, long expected, long maxBytes,
-                              boolean inband) throws Exception {
-        final int fd = socket.intValue();
-        int res;
-        boolean retried = false;
-        for (;;) {
-            if (inband) {
-                res = sendmsgWithPlaceholder(array, cnt, Native.MSG_ZEROCOPY);
-                if (res <= 0) {
-                    // No id consumed; the kernel may still have copied notifications back (res == 0).
-                    applyInband();
-                }
-            } else {
-                sendmsgCalls++;
-                res = Native.sendmsg(fd, array.memoryAddress(0), cnt, Native.MSG_ZEROCOPY, 0, 0, 0);
-            }
-            if (res == -Native.EINTR) {
-                continue;
-            }
-            if (res == -Native.ENOBUFS) {
-                if (!retried) {
-                    // Over optmem (or locked pages): completions free it. Drain, then retry once.
-                    retried = true;
-                    drainErrorQueue(fd);
-                    continue;
-                }
-                // Still ENOBUFS: send this batch by copy. Same iovecs, same order: nothing lost or duplicated.
-                enobufsFallbacks++;
-                partialZeroCopyBuf = null;
-                copyWriteCalls++;
-                long written = socket.writevAddresses(array.memoryAddress(0), cnt);
-                if (written > 0) {
-                    copySends++;
-                    copyBytes += written;
-                    in.removeBytes(written);
-                    return 1;
-                }
-                return WRITE_STATUS_SNDBUF_FULL;
-            }
-            break;
-        }
-        if (res <= 0) {
-            // EAGAIN (or 0): the kernel took no send id and pinned nothing.
-            return WRITE_STATUS_SNDBUF_FULL;
-        }
-        // Pin every buffer covered by res bytes under the id this send consumed, before removeBytes releases
-        // the outbound buffer's references and completes the promises.
-        partialZeroCopyBuf = null;
-        pinner.start(res);
-        try {
-            in.forEachFlushedMessage(pinner);
-        } finally {
-            // The kernel consumed an id whatever happened here: keep the tracker's ids aligned with the kernel's.
-            tracker.commit(res);
-        }
-        zeroCopySends++;
-        zeroCopyBytes += res;
-        if (inband) {
-            applyInband();
-        }
-        adjustMaxBytesPerGatheringWrite(expected, res, maxBytes);
-        in.removeBytes(res);
-        return 1;
-    }
-
-    /**
-     * sendmsg with the SCM_ZC_NOTIFICATION placeholder. Applies nothing: the caller calls {@link #applyInband()}
-     * after every call, for a successful zero-copy send only after committing its id (the copy-back may already
-     * contain that id's completion).
-     */
-    private int sendmsgWithPlaceholder(IovArray array, int cnt, int flags) throws IOException {
-        long addr = nativeAddress();
-        prepareControl(addr);
-        if (flags == 0) {
-            copyWriteCalls++;
-        } else {
-            sendmsgCalls++;
-        }
-        int res = Native.sendmsg(socket.intValue(), array.memoryAddress(0), cnt, flags, addr, CTL_CAPACITY,
-                addr + CTL_LEN_OUT_OFFSET);
-        if (res >= 0) {
-            placeholderSendsOk++;
-        }
-        return res;
-    }
-
-    private void prepareControl(long addr) {
-        int type = inbandCmsgType;
-        if (type < 0) {
-            type = inbandCmsgType = ZeroCopy.inbandNotificationCmsgType();
-        }
-        // The kernel may have rewritten cmsg_len and size on the previous call: reset them every time.
-        PlatformDependent.putLong(addr, CMSG_LEN);
-        PlatformDependent.putInt(addr + 8, SOL_SOCKET);
-        PlatformDependent.putInt(addr + 12, type);
-        PlatformDependent.putInt(addr + CMSG_HDR, Native.ZC_NOTIFICATION_MAX);
-        PlatformDependent.putLong(addr + CTL_LEN_OUT_OFFSET, CTL_CAPACITY);
-    }
-
-    /** Applies the ranges the kernel copied back into the control buffer, if it did. */
-    private void applyInband() {
-        long addr = nativeAddress;
-        long controlLen = PlatformDependent.getLong(addr + CTL_LEN_OUT_OFFSET);
-        if (controlLen >= CTL_CAPACITY || controlLen < CMSG_HDR + 4) {
-            return; // not copied back: the notifications stay in the error queue
-        }
-        long cmsgLen = PlatformDependent.getLong(addr);
-        int level = PlatformDependent.getInt(addr + 8);
-        int type = PlatformDependent.getInt(addr + 12);
-        int size = PlatformDependent.getInt(addr + CMSG_HDR);
-        if (level != SOL_SOCKET || type != inbandCmsgType || size < 0 || size > Native.ZC_NOTIFICATION_MAX
-                || CMSG_HDR + 4 + 12L * size > cmsgLen) {
-            logger.warn("{}: unexpected SCM_ZC_NOTIFICATION copy-back (len {}, level {}, type {}, size {})",
-                    this, cmsgLen, level, type, size);
-            return;
-        }
-        if (size == 0) {
-            return;
-        }
-        int completed = 0;
-        int copied = 0;
-        long elem = addr + CMSG_HDR + 4;
-        for (int i = 0; i < size; i++, elem += 12) {
-            int lo = PlatformDependent.getInt(elem);
-            int hi = PlatformDependent.getInt(elem + 4);
-            boolean wasCopied = PlatformDependent.getByte(elem + 8) == 0;
-            int done = tracker.complete(lo, hi, wasCopied);
-            completed += done;
-            if (wasCopied) {
-                copied += done;
-            }
-        }
-        inbandRanges += size;
-        inbandSends += completed;
-        completionsApplied(completed, copied, true);
-    }
-
-    private void completionsApplied(int completed, int copied, boolean inband) {
-        if (completed <= 0) {
-            return;
-        }
-        ZeroCopyHandler p = policy;
-        if (p != null) {
-            p.onCompletions(completed, copied);
-        }
-        pendingEventSends += completed;
-        pendingEventCopied += copied;
-        pendingEventInband = inband;
-        if (!inWrite) {
-            firePendingCompletionEvent();
-        }
-    }
-
-    private void firePendingCompletionEvent() {
-        int completed = pendingEventSends;
-        if (completed == 0) {
-            return;
-        }
-        int copied = pendingEventCopied;
-        pendingEventSends = 0;
-        pendingEventCopied = 0;
-        completionEvent.update(completed, copied, tracker.completedSends(), tracker.outstandingSends(),
-                tracker.outstandingBytes(), pendingEventInband);
-        if (isRegistered()) {
-            pipeline().fireUserEventTriggered(completionEvent);
-        }
-    }
-
-    /**
-     * Drains the error queue of {@code fd} completely. Returns the number of zero-copy ranges found; sets
-     * {@link #lastDrainSawError} if a non-zero-copy entry (a real error) was dequeued.
-     */
-    private int drainErrorQueue(int fd) throws IOException {
-        long ranges = nativeAddress() + RANGES_OFFSET;
-        int found = 0;
-        int completed = 0;
-        int copied = 0;
-        lastDrainSawError = false;
-        for (;;) {
-            int n = Native.drainErrorQueue(fd, ranges, MAX_RANGES);
-            errqueueSyscalls += n + (n < MAX_RANGES ? 1 : 0);
-            long r = ranges;
-            for (int i = 0; i < n; i++, r += Native.RANGE_SIZE) {
-                int originAndCode = PlatformDependent.getInt(r + 8);
-                int origin = (originAndCode >>> 8) & 0xff;
-                if (origin != Native.SO_EE_ORIGIN_ZEROCOPY) {
-                    lastDrainSawError = true;
-                    logger.debug("{}: error queue entry origin {} code {} errno {}", this, origin,
-                            originAndCode & 0xff, PlatformDependent.getInt(r));
-                    continue;
-                }
-                boolean wasCopied = (originAndCode & 0xff) == Native.SO_EE_CODE_ZEROCOPY_COPIED;
-                int done = tracker.complete(PlatformDependent.getInt(r), PlatformDependent.getInt(r + 4), wasCopied);
-                found++;
-                completed += done;
-                if (wasCopied) {
-                    copied += done;
-                }
-            }
-            if (n < MAX_RANGES) {
-                break;
-            }
-        }
-        errqueueRanges += found;
-        errqueueSends += completed;
-        completionsApplied(completed, copied, false);
-        return found;
-    }
-
-    private long nativeAddress() {
-        if (nativeMemory == null) {
-            nativeMemory = Buffer.allocateDirectWithNativeOrder(NATIVE_MEMORY_SIZE);
-            nativeAddress = Buffer.memoryAddress(nativeMemory);
-        }
-        return nativeAddress;
-    }
-
-    private void freeNativeMemory() {
-        ByteBuffer mem = nativeMemory;
-        if (mem != null) {
-            nativeMemory = null;
-            nativeAddress = 0;
-            Buffer.free(mem);
-        }
-    }
-
-    private void adjustMaxBytesPerGatheringWrite(long attempted, long written, long oldMax) {
-        // As Netty's AbstractEpollStreamChannel: follow what the kernel accepts.
-        if (attempted == written) {
-            if (attempted << 1 > oldMax) {
-                config.maxBytesPerGatheringWrite(attempted << 1);
-            }
-        } else if (attempted > GATHERING_WRITE_LOW_THRESHOLD && written < attempted >>> 1) {
-            config.maxBytesPerGatheringWrite(attempted >>> 1);
-        }
-    }
-
-    /**
-     * Collects consecutive flushed ByteBufs of one kind (zero-copy candidates or not) into the IovArray. With
-     * {@link ZeroCopyHandler#isPiggybackSmallBuffers()}, a non-candidate run of direct buffers that is directly
-     * followed by a candidate switches to zero-copy and continues with the candidates.
-     */
-    private static final class BatchCollector implements ChannelOutboundBuffer.MessageProcessor {
-        private IovArray array;
-        private ZeroCopyHandler policy;
-        private boolean zeroCopy;
-        private boolean first;
-        private boolean prefixDirect;
-        boolean switchedToZeroCopy;
-
-        void start(IovArray array, ZeroCopyHandler policy, boolean zeroCopy) {
-            this.array = array;
-            this.policy = policy;
-            this.zeroCopy = zeroCopy;
-            this.first = true;
-            this.prefixDirect = true;
-            this.switchedToZeroCopy = false;
-        }
-
-        void reset() {
-            array = null;
-            policy = null;
-        }
-
-        @Override
-        public boolean processMessage(Object msg) {
-            if (!(msg instanceof ByteBuf)) {
-                return false;
-            }
-            ByteBuf buf = (ByteBuf) msg;
-            if (first) {
-                first = false; // decided by the caller
-            } else {
-                boolean candidate = policy != null && buf.isReadable() && policy.isZeroCopyCandidate(buf);
-                if (candidate != zeroCopy) {
-                    if (candidate && prefixDirect && policy.isPiggybackSmallBuffers() && addCandidate(buf)) {
-                        zeroCopy = true;
-                        switchedToZeroCopy = true;
-                        return true;
-                    }
-                    return false;
-                }
-            }
-            if (!zeroCopy && (!buf.isDirect() || buf instanceof HeapCopyByteBuf)) {
-                prefixDirect = false;
-            }
-            return array.add(buf, buf.readerIndex(), buf.readableBytes());
-        }
-
-        /** Adds the first candidate after a small prefix even if the gathering-write byte limit is reached. */
-        private boolean addCandidate(ByteBuf buf) {
-            long needed = array.size() + buf.readableBytes();
-            if (needed > array.maxBytes()) {
-                array.maxBytes(needed);
-            }
-            return array.add(buf, buf.readerIndex(), buf.readableBytes());
-        }
-    }
-
-    /** Retains and pins each buffer covered by the bytes a zero-copy sendmsg accepted. */
-    private final class Pinner implements ChannelOutboundBuffer.MessageProcessor {
-        private long remaining;
-
-        void start(long bytes) {
-            remaining = bytes;
-        }
-
-        @Override
-        public boolean processMessage(Object msg) {
-            if (remaining <= 0 || !(msg instanceof ByteBuf)) {
-                return false;
-            }
-            ByteBuf buf = (ByteBuf) msg;
-            int readable = buf.readableBytes();
-            if (readable == 0) {
-                return true;
-            }
-            buf.retain();
-            tracker.pin(buf);
-            if (remaining < readable) {
-                partialZeroCopyBuf = buf;
-            }
-            remaining -= readable;
-            return remaining > 0;
+            fireCompletionEventIfPending();
+            counters.publish();
         }
     }
 
@@ -724,36 +328,63 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     // EPOLLERR
     // =====================================================================================================
 
-    /** See the class javadoc, "Event loop". */
+    /** See the class javadoc, "EPOLLERR". */
     private boolean consumeEpollErr(boolean writable) {
         if (!isOpen()) {
             return false;
         }
         try {
-            if (config.isInbandEffective() && isActive() && !socket.isOutputShutdown()) {
-                ChannelOutboundBuffer out = unsafe().outboundBuffer();
-                if (out != null && !out.isEmpty() && out.current() instanceof ByteBuf) {
-                    if (writable || flushTaskPending) {
-                        // A sendmsg is coming in this event-loop iteration; it carries the notifications.
-                        return true;
-                    }
-                    // Waiting for EPOLLOUT. Completions arrive when ACKs free send-buffer space, so a write now
-                    // usually succeeds and carries the notifications; only if it gets EAGAIN, read the queue.
-                    long before = placeholderSendsOk;
-                    ((ZeroCopyUnsafe) unsafe()).flushWhileWaitingForEpollOut();
-                    if (placeholderSendsOk != before || !isOpen()) {
-                        return true;
+            int fd = socket.intValue();
+            if (tracker.outstandingSends() > 0) {
+                if (config.isInbandEffective() && isActive() && !socket.isOutputShutdown()) {
+                    ChannelOutboundBuffer out = unsafe().outboundBuffer();
+                    if (out != null && !out.isEmpty() && out.current() instanceof ByteBuf) {
+                        if (writable || flushTaskPending) {
+                            return true; // a sendmsg is coming in this event-loop iteration; it carries them
+                        }
+                        long before = writer.placeholderSendsOk();
+                        ((ZeroCopyUnsafe) unsafe()).flushWhileWaitingForEpollOut();
+                        if (writer.placeholderSendsOk() != before || !isOpen()) {
+                            return true;
+                        }
                     }
                 }
+                if (drainErrorQueue(fd) > 0 || !isOpen()) {
+                    // A socket error that is pending as well keeps EPOLLERR raised: the next epoll_wait reports it.
+                    return true;
+                }
             }
-            int found = drainErrorQueue(socket.intValue());
-            return found > 0 && !lastDrainSawError;
+            if (!Native.isErrorPending(fd)) {
+                counters.spuriousEpollErrs++;
+                return true;
+            }
+            // POLLERR: a socket error, or a notification that arrived after the drain.
+            return tracker.outstandingSends() > 0 && drainErrorQueue(fd) > 0;
         } catch (IOException e) {
-            logger.debug("{}: recvmsg(MSG_ERRQUEUE) failed", this, e);
+            logger.debug("{}: poll for a pending socket error failed", this, e);
             return false;
         } finally {
-            publish();
+            counters.publish();
         }
+    }
+
+    /** Drains and applies the error queue; fails the channel on what cannot be read. Returns entries dequeued. */
+    private int drainErrorQueue(int fd) {
+        int completed = reader.drain(fd);
+        if (completed > 0) {
+            completionsApplied(completed, reader.lastCopied());
+        }
+        if (reader.lastUnreadableEntries() > 0) {
+            fail(new IOException(reader.problem()));
+        } else if (reader.lastErrno() != 0) {
+            fail(new Errors.NativeIoException("recvmsg", -reader.lastErrno()));
+        }
+        return reader.lastEntries();
+    }
+
+    private void fail(Throwable cause) {
+        pipeline().fireExceptionCaught(cause);
+        unsafe().close(unsafe().voidPromise());
     }
 
     private final class ZeroCopyUnsafe extends ZeroCopyEpollBridge {
@@ -763,11 +394,11 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
         @Override
         protected void onEpollEvent(boolean epollErr) {
-            wakeups++;
+            counters.wakeups++;
             if (epollErr) {
-                epollErrWakeups++;
+                counters.epollErrWakeups++;
             }
-            publish();
+            counters.publish();
         }
 
         @Override
@@ -786,9 +417,10 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         @Override
         protected Executor prepareToClose() {
             try {
-                // As EpollSocketChannel: a blocking SO_LINGER close goes to another thread. Only when nothing is
-                // outstanding; otherwise our close policy keeps the socket open through a dup anyway.
-                if (isOpen() && config.getSoLinger() > 0 && tracker.outstandingSends() == 0) {
+                // As EpollSocketChannel: a blocking SO_LINGER close goes to another thread. With sends outstanding
+                // the close keeps the socket open through a dup, so it does not block; the lingering close
+                // moves its own final close off the loop instead.
+                if (isOpen() && tracker.outstandingSends() == 0 && config.getSoLinger() > 0) {
                     registration().cancel();
                     return GlobalEventExecutor.INSTANCE;
                 }
@@ -800,132 +432,118 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     }
 
     // =====================================================================================================
-    // Close policy
+    // Close
     // =====================================================================================================
 
     @Override
     protected void doClose() throws Exception {
-        EventLoop loop = isRegistered() ? eventLoop() : null;
-        if (loop == null || !loop.inEventLoop() || tracker.outstandingSends() == 0 || !socket.isOpen()) {
+        if (lingering != null || tracker.outstandingSends() == 0) {
             try {
                 super.doClose();
             } finally {
-                if (loop == null || loop.inEventLoop()) {
-                    if (tracker.outstandingSends() != 0) {
-                        // Socket already gone: the kernel purged its queue.
-                        tracker.releaseAll();
-                    }
-                    freeNativeMemory();
-                } else {
-                    loop.execute(this::freeNativeMemory);
+                if (lingering == null) {
+                    releaseFuture.trySuccess(null);
                 }
-                publish();
+                counters.publish();
             }
             return;
         }
+        int soLinger = soLingerAtClose();
         int dupFd = -1;
+        IOException dupFailure = null;
         try {
             dupFd = Native.dup(socket.intValue());
-            Native.shutdownWrite(dupFd);
         } catch (IOException e) {
-            logger.debug("{}: dup/shutdown for the zero-copy close policy failed", this, e);
+            dupFailure = e;
+        }
+        if (dupFd >= 0) {
+            EventLoop loop = eventLoop(); // kept by Netty after deregister()
+            long timeout = TimeUnit.MILLISECONDS.toNanos(config.getCloseTimeoutMillis());
+            lingering = new LingeringClose(new LingeringSocket(dupFd), toString(), soLinger, timeout,
+                    Math.max(timeout, MIN_ABORT_GRACE_NANOS), System::nanoTime, LingeringClose.scheduler(loop),
+                    LingeringClose.fallback(), GlobalEventExecutor.INSTANCE, releaseFuture);
+            lingering.begin();
         }
         try {
             super.doClose();
         } finally {
-            if (dupFd < 0) {
-                tracker.releaseAll();
-                freeNativeMemory();
-                publish();
+            if (lingering != null) {
+                EventLoop loop = eventLoop();
+                lingering.start(loop.inEventLoop() && !loop.isShuttingDown());
             } else {
-                new CloseWaiter(loop, dupFd).start();
+                abandonAll("its socket could not be kept open to collect them (" + dupFailure + ")");
             }
+            counters.publish();
         }
     }
 
-    /** Collects the outstanding completions of a closed channel from a dup of its fd (see class javadoc). */
-    private final class CloseWaiter implements Runnable {
-        private final EventLoop loop;
-        private final int fd;
-        private final long deadline;
-        private final io.netty.util.concurrent.GenericFutureListener<io.netty.util.concurrent.Future<Object>>
-                terminationListener = f -> finish(true);
-        private long delayMicros = 1000;
-        private boolean done;
-
-        CloseWaiter(EventLoop loop, int fd) {
-            this.loop = loop;
-            this.fd = fd;
-            this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.getCloseTimeoutMillis());
+    private int soLingerAtClose() {
+        try {
+            return socket.getSoLinger();
+        } catch (IOException e) {
+            return -1;
         }
+    }
 
-        void start() {
-            @SuppressWarnings("unchecked")
-            io.netty.util.concurrent.Future<Object> termination =
-                    (io.netty.util.concurrent.Future<Object>) loop.terminationFuture();
-            termination.addListener(terminationListener);
-            run();
+    private void abandonAll(String why) {
+        int sends = tracker.outstandingSends();
+        counters.quarantinedSends += sends;
+        counters.quarantinedBytes += tracker.outstandingBytes();
+        tracker.abandonAll(LingeringClose::quarantine);
+        logger.warn("{}: closed with {} zero-copy sends outstanding, and {}. Their buffers are kept and never "
+                + "released, because the kernel may still read them.", this, sends, why);
+        releaseFuture.tryFailure(new ChannelException(this + ": zero-copy buffers abandoned at close: " + why));
+    }
+
+    /** The closed channel's socket, kept open by a duplicated fd while its completions arrive. */
+    private final class LingeringSocket implements LingeringClose.Target {
+        private final int fd;
+
+        LingeringSocket(int fd) {
+            this.fd = fd;
         }
 
         @Override
-        public void run() {
-            if (done) {
-                return;
+        public int collect() throws IOException {
+            reader.drain(fd);
+            counters.publish();
+            if (reader.lastErrno() != 0) {
+                throw new Errors.NativeIoException("recvmsg", -reader.lastErrno());
             }
-            try {
-                drainErrorQueue(fd);
-            } catch (IOException e) {
-                logger.debug("{}: draining completions after close failed", ZeroCopyEpollSocketChannel.this, e);
-                finish(true);
-                return;
-            }
-            publish();
-            if (tracker.outstandingSends() == 0) {
-                finish(false);
-            } else if (System.nanoTime() - deadline >= 0 || loop.isShuttingDown()) {
-                logger.warn("{}: {} zero-copy sends still outstanding {} ms after close; resetting the connection",
-                        ZeroCopyEpollSocketChannel.this, tracker.outstandingSends(), config.getCloseTimeoutMillis());
-                finish(true);
-            } else {
-                try {
-                    loop.schedule(this, delayMicros, TimeUnit.MICROSECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    finish(true); // the event loop is shutting down
-                    return;
-                }
-                delayMicros = Math.min(delayMicros * 2, 50_000);
-            }
+            return tracker.outstandingSends();
         }
 
-        private synchronized void finish(boolean abort) {
-            if (done) {
-                return;
-            }
-            done = true;
-            @SuppressWarnings("unchecked")
-            io.netty.util.concurrent.Future<Object> termination =
-                    (io.netty.util.concurrent.Future<Object>) loop.terminationFuture();
-            termination.removeListener(terminationListener);
-            try {
-                if (abort) {
-                    // RST: the kernel purges the send queue and drops its references to our pages.
-                    Native.setLingerZero(fd);
-                }
-            } catch (IOException e) {
-                logger.debug("setsockopt(SO_LINGER 0) failed", e);
-            }
-            try {
-                Native.close(fd);
-            } catch (IOException e) {
-                logger.debug("close of the duplicated fd failed", e);
-            }
-            tracker.releaseAll();
-            freeNativeMemory();
-            publish();
+        @Override
+        public void shutdownOutput() throws IOException {
+            Native.shutdownWrite(fd);
+        }
+
+        @Override
+        public void abort() throws IOException {
+            counters.closeAborts++;
+            counters.publish();
+            Native.disconnect(fd);
+        }
+
+        @Override
+        public void close() throws IOException {
+            Native.close(fd);
+        }
+
+        @Override
+        public void abandon() {
+            counters.quarantinedSends += tracker.outstandingSends();
+            counters.quarantinedBytes += tracker.outstandingBytes();
+            tracker.abandonAll(LingeringClose::quarantine);
+            counters.publish();
         }
     }
 
     // =====================================================================================================
+
+    Collection<InetAddress> tcpMd5SigAddresses() {
+        return tcpMd5SigAddresses;
+    }
 
     void setTcpMd5Sig(Map<InetAddress, byte[]> keys) throws IOException {
         synchronized (this) {

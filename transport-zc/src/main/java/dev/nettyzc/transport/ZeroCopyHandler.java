@@ -110,8 +110,8 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
 
         /**
          * Enables the adaptive policy: after {@code copiedLimit} consecutive sends completed as COPIED, stop
-         * using zero-copy on the connection; retry after {@code retryAfter} candidate buffers went by copy
-         * (0 = never retry).
+         * using zero-copy on the connection; retry after {@code retryAfter} buffers that would have been
+         * candidates were sent by copy (0 = never retry).
          */
         public Builder adaptive(int copiedLimit, int retryAfter) {
             this.copiedLimit = ObjectUtil.checkPositive(copiedLimit, "copiedLimit");
@@ -178,22 +178,29 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     }
 
     /**
-     * The policy decision, called by the channel on its event loop for each flushed buffer. Overridable (call
-     * {@code super} to keep the threshold, direct-memory and adaptive rules).
+     * The policy decision, called by the channel on its event loop for flushed buffers. It must be a pure
+     * predicate: the channel may ask several times about the same buffer (when it gathers a batch, and again for
+     * the rest of a partly written buffer). Overridable (call {@code super} to keep the threshold, direct-memory
+     * and adaptive rules).
      */
     protected boolean isZeroCopyCandidate(ByteBuf buf) {
-        if (buf.readableBytes() < threshold || !buf.isDirect() || buf instanceof HeapCopyByteBuf) {
-            return false;
+        return !suspended && isEligible(buf);
+    }
+
+    /** The threshold and direct-memory rules alone. */
+    private boolean isEligible(ByteBuf buf) {
+        return buf.readableBytes() >= threshold && buf.isDirect() && !(buf instanceof HeapCopyByteBuf);
+    }
+
+    /**
+     * Called by the channel once for each buffer it finished sending by copy while {@link #isSuspended()}: the
+     * adaptive policy's retry counts the eligible ones.
+     */
+    void onSentByCopyWhileSuspended(ByteBuf buf) {
+        if (suspended && retryAfter > 0 && isEligible(buf) && ++skippedWhileSuspended >= retryAfter) {
+            suspended = false;
+            consecutiveCopied = 0;
         }
-        if (suspended) {
-            if (retryAfter > 0 && ++skippedWhileSuspended >= retryAfter) {
-                suspended = false;
-                consecutiveCopied = 0;
-                return true;
-            }
-            return false;
-        }
-        return true;
     }
 
     /** Called by the channel after a batch of completions (on its event loop). */

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Unit tests of {@link CompletionTracker}: u32 wrap, coalesced / out-of-order / duplicate / bogus /
- * giant ranges, partial-write sharing, abort, counters, growth, exactly-once release, and a seeded
+ * giant ranges, partial-write sharing, abandonAll, counters, growth, exactly-once release, and a seeded
  * randomized comparison against a simple reference model.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -372,35 +372,7 @@ class CompletionTrackerTest {
     }
 
     @Test
-    void abortReleasesPendingPinsAndKeepsTheId() {
-        CompletionTracker t = new CompletionTracker(0xFFFFFFFF);
-        CountingBuf a = newBuf();
-        CountingBuf b = newBuf();
-        CountingBuf c = newBuf();
-        send(t, 7, a);
-        t.pin(b.retain());
-        t.pin(c.retain());
-        assertEquals(2, t.pendingBuffers());
-        assertCounters(t, 1, 1, 7);
-        t.abort();
-        assertEquals(0, t.pendingBuffers());
-        assertReleasedOnce(b);
-        assertReleasedOnce(c);
-        assertHeldBySendOnly(a);
-        assertEquals(0, t.nextSendId());
-        // The next committed send gets the id the aborted one would have had.
-        CountingBuf d = newBuf();
-        assertEquals(0, send(t, 3, d));
-        assertEquals(2, t.complete(0xFFFFFFFF, 0, false));
-        assertReleasedOnce(a);
-        assertReleasedOnce(d);
-        assertEquals(0, t.ignoredIds());
-        t.abort();   // nothing pending: no-op
-        assertEquals(2, t.completedSends());
-    }
-
-    @Test
-    void releaseAllReleasesEverythingOnceAndIgnoresLateCompletions() {
+    void abandonAllHandsEveryPinOverUnreleasedAndIgnoresLateCompletions() {
         CompletionTracker t = new CompletionTracker();
         CountingBuf[] b = new CountingBuf[5];
         for (int i = 0; i < 4; i++) {
@@ -408,20 +380,33 @@ class CompletionTrackerTest {
             send(t, 10, b[i]);
         }
         assertEquals(1, t.complete(2, 2, false));
+        assertReleasedOnce(b[2]);
         b[4] = newBuf();
-        t.pin(b[4].retain());                // pending pin at close time
-        assertEquals(3, t.releaseAll());
-        for (CountingBuf x : b) {
-            assertReleasedOnce(x);
+        t.pin(b[4].retain());                // a pending pin (a send that is being committed)
+        java.util.List<ByteBuf> kept = new ArrayList<>();
+        assertEquals(3, t.abandonAll(kept::add));
+        assertEquals(4, kept.size(), "the three outstanding sends' pins and the pending pin");
+        for (int i : new int[] { 0, 1, 3, 4 }) {
+            assertEquals(2, b[i].refCnt(), "abandoned, not released: " + b[i]);
+            assertTrue(kept.contains(b[i]));
         }
         assertCounters(t, 0, 0, 0);
         assertEquals(0, t.pendingBuffers());
-        assertEquals(0, t.complete(0, 3, false), "late completions after close are ignored");
-        for (CountingBuf x : b) {
-            assertReleasedOnce(x);
+        assertEquals(0, t.complete(0, 3, false), "late completions after giving up are ignored");
+        for (int i : new int[] { 0, 1, 3, 4 }) {
+            assertEquals(2, b[i].refCnt(), "a late completion must not release an abandoned pin: " + b[i]);
         }
-        assertEquals(0, t.releaseAll());
+        assertEquals(0, t.abandonAll(kept::add));
+        assertEquals(4, kept.size());
         assertEquals(4, t.nextSendId());
+        // The next send gets the next id as usual.
+        CountingBuf c = newBuf();
+        assertEquals(4, send(t, 1, c));
+        assertEquals(1, t.complete(4, 4, false));
+        assertReleasedOnce(c);
+        for (ByteBuf k : kept) {
+            k.release(); // the test plays the quarantine's owner
+        }
     }
 
     @Test
@@ -595,7 +580,7 @@ class CompletionTrackerTest {
         for (int op = 0; op < 20_000; op++) {
             int r = rnd.nextInt(100);
             if (r < 45) {
-                // pin 0..4 buffers (new or shared) then commit (90%) or abort (10%)
+                // pin 0..4 buffers (new or shared) then commit
                 int k = rnd.nextInt(5);
                 for (int i = 0; i < k; i++) {
                     CountingBuf b;
@@ -614,20 +599,13 @@ class CompletionTrackerTest {
                     t.pin(b.retain());
                     m.pending.add(b);
                 }
-                if (rnd.nextInt(10) == 0) {
-                    t.abort();
-                    for (CountingBuf b : m.pending) {
-                        m.release(b);
-                    }
-                } else {
-                    long bytes = rnd.nextInt(1 << 20);
-                    assertEquals((int) m.next, t.nextSendId());
-                    t.commit(bytes);
-                    m.outstanding.put(m.next, new ArrayList<>(m.pending));
-                    m.bytes.put(m.next, bytes);
-                    everSent.add(m.next);
-                    m.next = (m.next + 1) & 0xFFFFFFFFL;
-                }
+                long bytes = rnd.nextInt(1 << 20);
+                assertEquals((int) m.next, t.nextSendId());
+                t.commit(bytes);
+                m.outstanding.put(m.next, new ArrayList<>(m.pending));
+                m.bytes.put(m.next, bytes);
+                everSent.add(m.next);
+                m.next = (m.next + 1) & 0xFFFFFFFFL;
                 m.pending.clear();
             } else if (r < 95) {
                 int lo;
@@ -676,9 +654,15 @@ class CompletionTrackerTest {
             }
         }
         checkReleases(all, m, seed, -1);
-        // Close: everything still pinned is released exactly once.
+        // Give up on the rest: every pin still held is handed over, unreleased, exactly once.
         int outstanding = m.outstanding.size();
-        assertEquals(outstanding, t.releaseAll());
+        List<ByteBuf> kept = new ArrayList<>();
+        assertEquals(outstanding, t.abandonAll(kept::add));
+        checkReleases(all, m, seed, -2);
+        assertEquals(m.outstanding.values().stream().mapToInt(List::size).sum(), kept.size());
+        for (ByteBuf k : kept) {
+            k.release();
+        }
         for (List<CountingBuf> l : m.outstanding.values()) {
             for (CountingBuf b : l) {
                 m.release(b);

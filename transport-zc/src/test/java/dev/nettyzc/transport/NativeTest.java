@@ -36,7 +36,13 @@ class NativeTest {
     private LinuxSocket server;
     private ByteBuf data;
     private IovArray iov;
-    private ByteBuffer ranges;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ZEROCOPY = 60;
+    private static final int EBADF = 9;
+    private static final int ECONNRESET = 104;
+
+    /** msghdr at 0, drain status at 64, error-queue entries from 128. */
+    private ByteBuffer scratch;
 
     @BeforeAll
     static void available() {
@@ -50,7 +56,7 @@ class NativeTest {
     void setUp() {
         data = Unpooled.directBuffer(SEND_SIZE).writeZero(SEND_SIZE);
         iov = new IovArray();
-        ranges = ByteBuffer.allocateDirect(64 * Native.RANGE_SIZE).order(java.nio.ByteOrder.nativeOrder());
+        scratch = ByteBuffer.allocateDirect(128 + 64 * Native.ERRQUEUE_ENTRY_SIZE).order(java.nio.ByteOrder.nativeOrder());
     }
 
     @AfterEach
@@ -65,25 +71,33 @@ class NativeTest {
     }
 
     @Test
-    void soZeroCopyRoundTrip() throws IOException {
+    void soZeroCopyIsSet() throws IOException {
         client = LinuxSocket.newSocketStream(false);
-        assertFalse(Native.isSoZeroCopy(client.intValue()));
+        assertEquals(0, client.getIntOpt(SOL_SOCKET, SO_ZEROCOPY));
         Native.setSoZeroCopy(client.intValue(), true);
-        assertTrue(Native.isSoZeroCopy(client.intValue()));
+        assertEquals(1, client.getIntOpt(SOL_SOCKET, SO_ZEROCOPY));
         Native.setSoZeroCopy(client.intValue(), false);
-        assertFalse(Native.isSoZeroCopy(client.intValue()));
+        assertEquals(0, client.getIntOpt(SOL_SOCKET, SO_ZEROCOPY));
     }
 
     @Test
     void errorsCarryErrnoText() {
         Errors.NativeIoException e = assertThrows(Errors.NativeIoException.class,
-                () -> Native.sendmsg(-1, 0, 0, Native.MSG_ZEROCOPY, 0, 0, 0));
+                () -> Native.sendmsg(-1, msghdr(0, 0), Native.MSG_ZEROCOPY));
         assertTrue(e.getMessage().startsWith("sendmsg(..) failed"), e.getMessage());
         assertTrue(e.getMessage().contains("Bad file descriptor"), e.getMessage());
         IOException e2 = assertThrows(IOException.class, () -> Native.setSoZeroCopy(-1, true));
         assertTrue(e2.getMessage().contains("setsockopt(..) failed"), e2.getMessage());
-        IOException e3 = assertThrows(IOException.class, () -> Native.drainErrorQueue(-1, address(ranges), 1));
-        assertTrue(e3.getMessage().contains("recvmsg(..) failed"), e3.getMessage());
+        IOException e3 = assertThrows(IOException.class, () -> Native.disconnect(-1));
+        assertTrue(e3.getMessage().contains("connect(..) failed") && e3.getMessage().contains("Bad file descriptor"),
+                e3.getMessage());
+    }
+
+    @Test
+    void drainReportsItsErrorBesideTheEntriesInsteadOfThrowing() {
+        PlatformDependent.putInt(status(), -1);
+        assertEquals(0, Native.drainErrorQueue(-1, entries(), 64, status()));
+        assertEquals(EBADF, PlatformDependent.getInt(status()), "the errno that stopped the drain");
     }
 
     @Test
@@ -92,37 +106,61 @@ class NativeTest {
         iov.add(data, 0, SEND_SIZE);
         int sends = 3;
         for (int i = 0; i < sends; i++) {
-            int n = Native.sendmsg(client.intValue(), iov.memoryAddress(0), iov.count(), Native.MSG_ZEROCOPY,
-                    0, 0, 0);
+            int n = Native.sendmsg(client.intValue(), msghdr(iov.memoryAddress(0), iov.count()), Native.MSG_ZEROCOPY);
             assertEquals(SEND_SIZE, n, "sendmsg " + i);
         }
         readAll(sends * SEND_SIZE);
-
         boolean[] seen = new boolean[sends];
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int completed = 0;
-        while (completed < sends) {
-            int n = Native.drainErrorQueue(client.intValue(), address(ranges), 64);
-            for (int i = 0; i < n; i++) {
-                int lo = ranges.getInt(i * 12);
-                int hi = ranges.getInt(i * 12 + 4);
-                int originAndCode = ranges.getInt(i * 12 + 8);
-                assertEquals(Native.SO_EE_ORIGIN_ZEROCOPY, originAndCode >>> 8);
-                // Loopback: the kernel reports a deferred copy unless its benchmark switch is on.
-                int code = originAndCode & 0xff;
-                assertTrue(code == 0 || code == Native.SO_EE_CODE_ZEROCOPY_COPIED, "code " + code);
-                for (int id = lo; id <= hi; id++) {
-                    assertFalse(seen[id], "id " + id + " completed twice");
-                    seen[id] = true;
-                    completed++;
-                }
+        awaitCompletions(seen);
+        assertEquals(0, Native.drainErrorQueue(client.intValue(), entries(), 64, status()));
+        assertEquals(0, PlatformDependent.getInt(status()), "EAGAIN is the normal end, not an error");
+    }
+
+    /**
+     * The abort of the lingering close: connect(AF_UNSPEC) resets the connection and purges the send queue, but
+     * the socket stays open, so the completions of everything it sent still arrive on its error queue (once the
+     * peer's queue no longer holds the pages either, as with the loopback zero-copy switch on).
+     */
+    @Test
+    void disconnectKeepsTheSocketOpenAndItsCompletionsArrive() throws Exception {
+        connectPair(true);
+        client.setSendBufferSize(64 * 1024);
+        server.setReceiveBufferSize(64 * 1024);
+        iov.add(data, 0, SEND_SIZE);
+        int sends = 0;
+        for (int i = 0; i < 64; i++) {
+            int n = Native.sendmsg(client.intValue(), msghdr(iov.memoryAddress(0), iov.count()), Native.MSG_ZEROCOPY);
+            if (n < 0) {
+                assertEquals(-Native.EAGAIN, n);
+                break;
             }
-            if (completed < sends && System.nanoTime() > deadline) {
-                fail("only " + completed + " of " + sends + " completions arrived");
+            sends++;
+        }
+        assertTrue(sends >= 2, "sent " + sends);
+        Native.disconnect(client.intValue());
+        server.close(); // the receiver's queue goes too: nothing references the pages any more
+        boolean[] seen = new boolean[sends];
+        awaitCompletions(seen);
+        assertTrue(client.isOpen());
+    }
+
+    /** poll reports a pending socket error without clearing it: SO_ERROR still has it afterwards. */
+    @Test
+    void isErrorPendingDoesNotConsumeTheError() throws Exception {
+        connectPair(false);
+        assertFalse(Native.isErrorPending(client.intValue()));
+        server.setSoLinger(0);
+        server.close(); // RST
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Native.isErrorPending(client.intValue())) {
+            if (System.nanoTime() > deadline) {
+                fail("no error after the peer's RST");
             }
             Thread.sleep(1);
         }
-        assertEquals(0, Native.drainErrorQueue(client.intValue(), address(ranges), 64));
+        assertTrue(Native.isErrorPending(client.intValue()), "still pending");
+        assertEquals(ECONNRESET, client.getSoError());
+        assertFalse(Native.isErrorPending(client.intValue()), "SO_ERROR cleared it");
     }
 
     @Test
@@ -132,7 +170,7 @@ class NativeTest {
         iov.add(data, 0, SEND_SIZE);
         int res = 0;
         for (int i = 0; i < 10_000; i++) {
-            res = Native.sendmsg(client.intValue(), iov.memoryAddress(0), iov.count(), 0, 0, 0, 0);
+            res = Native.sendmsg(client.intValue(), msghdr(iov.memoryAddress(0), iov.count()), 0);
             if (res < 0) {
                 break;
             }
@@ -141,15 +179,12 @@ class NativeTest {
     }
 
     @Test
-    void controlLengthIsReportedBack() throws Exception {
+    void msgControllenIsUntouchedWithoutAControlBuffer() throws Exception {
         connectPair(true);
         iov.add(data, 0, 100);
-        ByteBuffer ctl = ByteBuffer.allocateDirect(64);
-        long out = address(ctl) + 56;
-        // No control buffer: the returned msg_controllen is 0.
-        PlatformDependent.putLong(out, -1);
-        assertEquals(100, Native.sendmsg(client.intValue(), iov.memoryAddress(0), 1, 0, 0, 0, out));
-        assertEquals(0, PlatformDependent.getLong(out));
+        long hdr = msghdr(iov.memoryAddress(0), 1);
+        assertEquals(100, Native.sendmsg(client.intValue(), hdr, 0));
+        assertEquals(0, PlatformDependent.getLong(hdr + Native.MSGHDR_CONTROLLEN));
     }
 
     @Test
@@ -189,6 +224,54 @@ class NativeTest {
 
     private static long address(ByteBuffer buf) {
         return PlatformDependent.directBufferAddress(buf);
+    }
+
+    /** A msghdr for {@code iovCount} iovecs at {@code iovAddress}, no name, no control. */
+    private long msghdr(long iovAddress, int iovCount) {
+        long hdr = address(scratch);
+        for (int i = 0; i < Native.MSGHDR_SIZE; i += 8) {
+            PlatformDependent.putLong(hdr + i, 0);
+        }
+        PlatformDependent.putLong(hdr + Native.MSGHDR_IOV, iovAddress);
+        PlatformDependent.putLong(hdr + Native.MSGHDR_IOVLEN, iovCount);
+        return hdr;
+    }
+
+    private long status() {
+        return address(scratch) + 64;
+    }
+
+    private long entries() {
+        return address(scratch) + 128;
+    }
+
+    /** Drains until every id in [0, seen.length) completed once; the entries are zero-copy ones. */
+    private void awaitCompletions(boolean[] seen) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int completed = 0;
+        while (completed < seen.length) {
+            int n = Native.drainErrorQueue(client.intValue(), entries(), 64, status());
+            assertEquals(0, PlatformDependent.getInt(status()));
+            for (int i = 0; i < n; i++) {
+                long e = entries() + (long) i * Native.ERRQUEUE_ENTRY_SIZE;
+                assertEquals(0, PlatformDependent.getInt(e), "ee_errno");
+                assertEquals(Native.SO_EE_ORIGIN_ZEROCOPY, PlatformDependent.getByte(e + 4) & 0xff, "ee_origin");
+                // Loopback: the kernel reports a deferred copy unless its benchmark switch is on.
+                int code = PlatformDependent.getByte(e + 6) & 0xff;
+                assertTrue(code == 0 || code == Native.SO_EE_CODE_ZEROCOPY_COPIED, "code " + code);
+                int lo = PlatformDependent.getInt(e + 8);
+                int hi = PlatformDependent.getInt(e + 12);
+                for (int id = lo; id <= hi; id++) {
+                    assertFalse(seen[id], "id " + id + " completed twice");
+                    seen[id] = true;
+                    completed++;
+                }
+            }
+            if (completed < seen.length && System.nanoTime() > deadline) {
+                fail("only " + completed + " of " + seen.length + " completions arrived");
+            }
+            Thread.sleep(1);
+        }
     }
 
     private void connectPair(boolean zeroCopy) throws Exception {

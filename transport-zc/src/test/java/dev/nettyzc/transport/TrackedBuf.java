@@ -18,16 +18,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>every {@code retain}/{@code release} on it is counted, and the release that frees the memory is seen
  *       exactly once; a release after that is recorded as a violation and NOT forwarded (so a double release
  *       cannot silently hit a recycled pooled buffer that now belongs to someone else);</li>
- *   <li>the code path of the freeing release is classified from the call stack: the channel's
- *       {@link CompletionTracker#complete} (kernel completion), {@link CompletionTracker#releaseAll} (close),
- *       or something else (the normal copy path, {@code ChannelOutboundBuffer});</li>
- *   <li>a buffer the channel retained beyond the application's reference was pinned for a zero-copy send.</li>
+ *   <li>the code path of each release is classified from the call stack: the channel's
+ *       {@link CompletionTracker#complete} (kernel completion), or something else (the application's reference,
+ *       released by {@code ChannelOutboundBuffer}; or a pin released early, which is the bug these tests catch);</li>
+ *   <li>a buffer the channel retained beyond the application's reference was pinned for a zero-copy send;</li>
+ *   <li>the last release overwrites the memory with {@link #POISON_BYTE} first, so memory handed back while the
+ *       kernel still reads it turns into corrupted bytes at the receiver (with the loopback zero-copy switch on,
+ *       where loopback pages stay referenced until the receiver reads them).</li>
  * </ul>
  * Derived retained buffers would bypass the counters, so they fail loudly instead.
  */
 final class TrackedBuf extends WrappedByteBuf {
 
-    enum FreedBy { NOT_YET, COMPLETION, RELEASE_ALL, ABORT, OTHER }
+    enum FreedBy { NOT_YET, COMPLETION, OTHER }
+
+    /** What a buffer's memory holds after its last release (0xEE, as in the issue's measurement). */
+    static final byte POISON_BYTE = (byte) 0xEE;
+    private static final byte[] POISON = new byte[1 << 20];
+
+    static {
+        java.util.Arrays.fill(POISON, POISON_BYTE);
+    }
 
     /** Registry of one test's buffers. */
     static final class Registry {
@@ -69,8 +80,6 @@ final class TrackedBuf extends WrappedByteBuf {
     private final AtomicInteger retains = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
     private final AtomicInteger completionReleases = new AtomicInteger();
-    private final AtomicInteger releaseAllReleases = new AtomicInteger();
-    private final AtomicInteger abortReleases = new AtomicInteger();
     private final AtomicInteger otherReleases = new AtomicInteger();
     private volatile int maxRefCnt;
     private volatile FreedBy freedBy = FreedBy.NOT_YET;
@@ -118,18 +127,15 @@ final class TrackedBuf extends WrappedByteBuf {
             return false;
         }
         releases.addAndGet(decrement);
-        switch (by) {
-            case COMPLETION:
-                completionReleases.addAndGet(decrement);
-                break;
-            case RELEASE_ALL:
-                releaseAllReleases.addAndGet(decrement);
-                break;
-            case ABORT:
-                abortReleases.addAndGet(decrement);
-                break;
-            default:
-                otherReleases.addAndGet(decrement);
+        if (by == FreedBy.COMPLETION) {
+            completionReleases.addAndGet(decrement);
+        } else {
+            otherReleases.addAndGet(decrement);
+        }
+        if (buf.refCnt() == decrement) {
+            // The last reference: poison the memory first, so that a kernel still reading it (a buffer handed back
+            // too early) sends POISON bytes, which the receiver's pattern check reports.
+            buf.setBytes(0, POISON, 0, Math.min(buf.capacity(), POISON.length));
         }
         boolean deallocated = buf.release(decrement);
         if (deallocated) {
@@ -140,24 +146,11 @@ final class TrackedBuf extends WrappedByteBuf {
         return deallocated;
     }
 
-    /** Which code path releases: the tracker's complete / releaseAll / abort, or anything else. */
+    /** Which code path releases: the tracker's complete (a kernel completion), or anything else. */
     private static FreedBy classify() {
         return StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> f.getClassName().equals(CompletionTracker.class.getName()))
-                .map(f -> {
-                    switch (f.getMethodName()) {
-                        case "complete":
-                            return FreedBy.COMPLETION;
-                        case "releaseAll":
-                            return FreedBy.RELEASE_ALL;
-                        case "abort":
-                            return FreedBy.ABORT;
-                        default:
-                            return null;
-                    }
-                })
-                .filter(java.util.Objects::nonNull)
-                .findFirst().orElse(FreedBy.OTHER));
+                .anyMatch(f -> f.getClassName().equals(CompletionTracker.class.getName())
+                        && f.getMethodName().equals("complete"))) ? FreedBy.COMPLETION : FreedBy.OTHER;
     }
 
     @Override
@@ -212,40 +205,46 @@ final class TrackedBuf extends WrappedByteBuf {
         return completionReleases.get();
     }
 
-    int releaseAllReleases() {
-        return releaseAllReleases.get();
+    int otherReleases() {
+        return otherReleases.get();
     }
 
     /**
      * The zero-copy contract, seen from the buffer: it was freed exactly once; each reference the channel took
-     * for a send (a pin) was released by the completion tracker - by the kernel's completion, by the close
-     * path ({@code releaseAll}, only if {@code allowReleaseAll}), or by {@code abort} (a send that consumed no
-     * id) - and the application's own reference was released exactly once by the normal outbound path.
+     * for a send (a pin) was released by that send's kernel completion, never by anything else (close included);
+     * and the application's own reference was released exactly once by the normal outbound path.
      */
-    String lifecycleProblem(boolean allowReleaseAll) {
+    String lifecycleProblem() {
         if (!freed) {
             return "not freed: " + this;
         }
         if (releases.get() != retains.get() + 1) {
             return "releases (" + releases + ") != retains (" + retains + ") + 1: " + this;
         }
-        if (completionReleases.get() + releaseAllReleases.get() + abortReleases.get() != retains.get()) {
-            return "a pin was not released by the completion tracker: " + this;
+        if (completionReleases.get() != retains.get()) {
+            return "a pin was released by something other than its completion: " + this;
         }
         if (otherReleases.get() != 1) {
             return "the application's reference was released " + otherReleases + " times: " + this;
         }
-        if (!allowReleaseAll && releaseAllReleases.get() != 0) {
-            return "released by the close path (releaseAll) although the channel drained: " + this;
-        }
         return null;
+    }
+
+    /**
+     * What is wrong so far, for a buffer that may still be pinned: a pin released by anything but its completion
+     * shows as a second non-completion release (the first is the application's own reference).
+     */
+    String earlyReleaseProblem() {
+        if (otherReleases.get() > 1) {
+            return "a pin was released by something other than its completion: " + this;
+        }
+        return freed ? lifecycleProblem() : null;
     }
 
     @Override
     public String toString() {
         return "TrackedBuf(stream@" + streamOffset + "+" + length + ", retains=" + retains + ", releases=" + releases
-                + " [completion=" + completionReleases + ", releaseAll=" + releaseAllReleases + ", abort="
-                + abortReleases + ", other=" + otherReleases + "], maxRefCnt=" + maxRefCnt + ", freedBy=" + freedBy + (freeThread == null ? "" : " on " + freeThread)
-                + ')';
+                + " [completion=" + completionReleases + ", other=" + otherReleases + "], maxRefCnt=" + maxRefCnt
+                + ", freedBy=" + freedBy + (freeThread == null ? "" : " on " + freeThread) + ')';
     }
 }

@@ -60,6 +60,9 @@ final class ZcPair implements AutoCloseable {
     final AtomicLong messages = new AtomicLong();
     volatile Throwable clientError;
     volatile Throwable serverError;
+    /** Every exception the receiver saw, also those {@code ignoreReceiverErrors} lets pass. */
+    final java.util.concurrent.ConcurrentLinkedQueue<Throwable> receiverExceptions =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     volatile Throwable writeError;
     volatile boolean sourceDone;
     volatile boolean receiverInactive;
@@ -93,6 +96,9 @@ final class ZcPair implements AutoCloseable {
         /** Extra handlers for the client pipeline (added after the ZeroCopyHandler, before the sender). */
         Consumer<Channel> clientPipeline = ch -> { };
         Consumer<ServerBootstrap> server = b -> { };
+        /** Event loops of the sender and of the receiver (both {@link ZcTestSupport#GROUP} unless set). */
+        io.netty.channel.EventLoopGroup clientGroup = ZcTestSupport.GROUP;
+        io.netty.channel.EventLoopGroup serverGroup = ZcTestSupport.GROUP;
     }
 
     private final Source source;
@@ -113,7 +119,7 @@ final class ZcPair implements AutoCloseable {
         this.ignoreReceiverErrors = o.ignoreReceiverErrors;
         this.expectWriteFailures = o.expectWriteFailures;
         ServerBootstrap sb = new ServerBootstrap()
-                .group(ZcTestSupport.GROUP)
+                .group(o.serverGroup)
                 .channel(ZeroCopyEpollServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, o.receiverAutoRead)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -126,7 +132,7 @@ final class ZcPair implements AutoCloseable {
         o.server.accept(sb);
         server = sb.bind(new InetSocketAddress(o.address, 0)).sync().channel();
         Bootstrap cb = new Bootstrap()
-                .group(ZcTestSupport.GROUP)
+                .group(o.clientGroup)
                 .channel(ZeroCopyEpollSocketChannel.class)
                 .option(ZeroCopyChannelOption.ZEROCOPY_NOTIFICATION_MODE, o.mode)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
@@ -291,11 +297,31 @@ final class ZcPair implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            receiverExceptions.add(cause);
             if (serverError == null && !ignoreReceiverErrors) {
                 serverError = cause;
             }
             ctx.close();
         }
+    }
+
+    /** The receiver (autoRead off) reads until it got at least {@code bytes} in total, then stops again. */
+    void receiveUpTo(long bytes) throws InterruptedException {
+        Channel child = serverChild;
+        ZcTestSupport.await(() -> {
+            if (received.get() >= bytes || failed() || !child.isActive()) {
+                return true;
+            }
+            child.read();
+            return false;
+        }, () -> "receiver read up to " + bytes + ": " + this);
+        assertNoErrors();
+    }
+
+    /** True if the receiver saw the connection reset by the sender. */
+    boolean receiverSawReset() {
+        return receiverExceptions.stream().anyMatch(t -> t instanceof java.io.IOException
+                && String.valueOf(t.getMessage()).contains("Connection reset"));
     }
 
     /** Waits until the source is exhausted and every write promise completed. */

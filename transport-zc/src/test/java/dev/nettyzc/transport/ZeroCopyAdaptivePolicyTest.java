@@ -67,7 +67,7 @@ class ZeroCopyAdaptivePolicyTest {
         Assumptions.assumeTrue(s.copiedSends() == s.completedSends(),
                 () -> "the kernel did not report COPIED for every completion (loopback zero-copy switch on?): " + s);
         assertEquals(s.zeroCopySends(), s.completedSends());
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
         return p;
     }
 

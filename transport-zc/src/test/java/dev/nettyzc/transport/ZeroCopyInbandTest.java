@@ -70,7 +70,7 @@ class ZeroCopyInbandTest {
         assertEquals(s.completedSends(), s.inbandSends() + s.errqueueSends(), () -> "no completion counted twice: " + s);
         assertEquals(0, s.outstandingSends());
         assertEquals(0, s.ignoredIds(), () -> "duplicate/bogus ids between cmsg and errqueue: " + s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 
     @Test

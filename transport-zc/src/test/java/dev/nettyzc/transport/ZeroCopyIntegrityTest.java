@@ -87,6 +87,6 @@ class ZeroCopyIntegrityTest {
         }
         assertTrue(reg.pinned() > 0, "no buffer was pinned for zero-copy");
         assertEquals(BYTES, s.zeroCopyBytes() + s.copyBytes(), () -> "bytes accounted: " + s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 }

@@ -105,7 +105,7 @@ class ZeroCopyWritePathsTest {
         assertEquals(8 * 32 * 1024, s.zeroCopyBytes(), () -> "all bytes zero-copy: " + s);
         assertEquals(8, reg.pinned(), "every buffer pinned");
         assertDrained(s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -128,7 +128,7 @@ class ZeroCopyWritePathsTest {
         // (Remainders of partially written buffers below the threshold may go by copy: that is the policy.)
         assertEquals(8, reg.pinned(), "composites and buffers pinned");
         assertDrained(s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -151,7 +151,7 @@ class ZeroCopyWritePathsTest {
         assertTrue(s.copySends() > 0, () -> "sent by copy: " + s);
         assertEquals(0, reg.pinned());
         assertDrained(s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -172,7 +172,7 @@ class ZeroCopyWritePathsTest {
         assertTrue(shared > 0, "some buffer must be pinned by several (partial) sends");
         assertEquals(n, reg.pinned());
         assertDrained(s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
         System.out.printf("partial writes %s: %d buffers, %d pinned by >= 2 sends, stats %s%n", mode, n, shared, s);
     }
 
@@ -192,7 +192,7 @@ class ZeroCopyWritePathsTest {
         assertEquals(32L * 64 * 1024, s.copyBytes());
         assertEquals(0, reg.pinned());
         assertDrained(s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -218,7 +218,7 @@ class ZeroCopyWritePathsTest {
         assertTrue(!justBelow.wasPinned());
         assertEquals(1, reg.pinned());
         assertDrained(s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -235,7 +235,7 @@ class ZeroCopyWritePathsTest {
         ZeroCopyStats s = p.stats();
         assertEquals(0, s.zeroCopySends(), () -> "no ZeroCopyHandler, no zero-copy: " + s);
         assertEquals(0, reg.pinned());
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -270,7 +270,7 @@ class ZeroCopyWritePathsTest {
         ZeroCopyStats s = p.stats();
         assertTrue(s.zeroCopySends() > 0 && s.copySends() > 0, () -> "both paths used: " + s);
         assertDrained(s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -293,6 +293,6 @@ class ZeroCopyWritePathsTest {
         assertTrue(s.completedSends() > 0 && s.errqueueSends() + s.inbandSends() == s.completedSends(),
                 () -> "IPv6 completions (SOL_IPV6/IPV6_RECVERR) collected: " + s);
         assertDrained(s);
-        ZcTestSupport.assertLifecycle(reg, false);
+        ZcTestSupport.assertLifecycle(reg);
     }
 }

@@ -15,19 +15,38 @@ import java.util.Map;
 
 /**
  * The one class netty-transport-zc places in Netty's package (it works on the class path; Netty's jars carry a
- * module-info, so on the module path this split package is refused). It exists because the pieces needed to own
- * EPOLLERR handling are package-private in Netty 4.2: {@code EpollStreamUnsafe}, {@code epollInReady()},
- * {@code epollOutReady()}, {@code epollRdHupReady()}, {@code clearFlag} and {@code isFlagSet}.
+ * module-info, so on the module path this split package is refused). It exists because what is needed to own
+ * EPOLLERR is package-private in Netty 4.2: {@code EpollStreamUnsafe} and its {@code epollOutReady()},
+ * {@code AbstractEpollChannel.clearFlag}, and {@code EpollIoOps.eventOf}.
  *
- * <p>It replaces {@link AbstractEpollUnsafe#handle} with the same dispatch except for EPOLLERR: the channel
- * first gets {@link #consumeEpollErr(boolean)}. If the channel consumed the EPOLLERR as zero-copy notifications,
- * only the bits that are really set are dispatched (EPOLLOUT to {@code epollOutReady()}, EPOLLIN to
- * {@code epollInReady()}, EPOLLRDHUP to {@code epollRdHupReady()}) so a completion never costs a {@code read()}.
- * Otherwise Netty's own handling runs unchanged, which surfaces a real socket error and closes the channel.
+ * <p>{@link #handle} gives the channel the first look at EPOLLERR ({@link #consumeEpollErr}). If the channel
+ * consumed it (zero-copy notifications, or nothing at all), Netty's own {@code handle} runs on the same event
+ * with EPOLLERR stripped, so a completion never costs a {@code read()}; otherwise Netty's {@code handle} runs on
+ * the event unchanged, which surfaces the socket error. Nothing of Netty's dispatch is re-implemented here.
  *
  * <p>Besides that it only forwards a few package-private helpers. It holds no state and no logic of its own.
  */
 public abstract class ZeroCopyEpollBridge extends AbstractEpollStreamChannel.EpollStreamUnsafe {
+
+    private static final int DISPATCHED = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP;
+    /** The event without EPOLLERR, for every combination of the bits Netty dispatches on (no allocation). */
+    private static final EpollIoEvent[] WITHOUT_ERR = new EpollIoEvent[8];
+
+    static {
+        for (int i = 0; i < WITHOUT_ERR.length; i++) {
+            WITHOUT_ERR[i] = EpollIoOps.eventOf(opsOf(i));
+        }
+    }
+
+    private static int indexOf(int ops) {
+        return ((ops & Native.EPOLLIN) != 0 ? 1 : 0) | ((ops & Native.EPOLLOUT) != 0 ? 2 : 0)
+                | ((ops & Native.EPOLLRDHUP) != 0 ? 4 : 0);
+    }
+
+    private static int opsOf(int index) {
+        return ((index & 1) != 0 ? Native.EPOLLIN : 0) | ((index & 2) != 0 ? Native.EPOLLOUT : 0)
+                | ((index & 4) != 0 ? Native.EPOLLRDHUP : 0);
+    }
 
     protected ZeroCopyEpollBridge(AbstractEpollStreamChannel channel) {
         channel.super();
@@ -37,22 +56,14 @@ public abstract class ZeroCopyEpollBridge extends AbstractEpollStreamChannel.Epo
     public final void handle(IoRegistration registration, IoEvent event) {
         final int ops = ((EpollIoEvent) event).ops().value();
         final boolean err = (ops & Native.EPOLLERR) != 0;
-        final boolean out = (ops & Native.EPOLLOUT) != 0;
         onEpollEvent(err);
-        if (err && !consumeEpollErr(out)) {
-            // Not (only) zero-copy notifications: Netty's default EPOLLERR handling.
-            super.handle(registration, event);
-            return;
+        if (err && consumeEpollErr((ops & Native.EPOLLOUT) != 0)) {
+            if ((ops & DISPATCHED) == 0) {
+                return;
+            }
+            event = WITHOUT_ERR[indexOf(ops)];
         }
-        if (out) {
-            epollOutReady();
-        }
-        if ((ops & Native.EPOLLIN) != 0) {
-            epollInReady();
-        }
-        if ((ops & Native.EPOLLRDHUP) != 0) {
-            epollRdHupReady();
-        }
+        super.handle(registration, event);
     }
 
     /** Called first for every epoll event dispatched to the channel (statistics). */
@@ -62,8 +73,8 @@ public abstract class ZeroCopyEpollBridge extends AbstractEpollStreamChannel.Epo
      * EPOLLERR is set. Collect (or deliberately defer) zero-copy completions.
      *
      * @param writable EPOLLOUT is set in the same event
-     * @return {@code true} if EPOLLERR was caused by zero-copy notifications only and is handled;
-     *         {@code false} to run Netty's default error handling for the whole event
+     * @return {@code true} if EPOLLERR is handled (Netty then sees the event without it); {@code false} to let
+     *         Netty handle the whole event, because a socket error is pending
      */
     protected abstract boolean consumeEpollErr(boolean writable);
 
@@ -78,11 +89,6 @@ public abstract class ZeroCopyEpollBridge extends AbstractEpollStreamChannel.Epo
     /** Package-private {@code AbstractEpollChannel.clearFlag(EPOLLOUT)}. */
     public static void clearEpollOut(AbstractEpollStreamChannel channel) throws IOException {
         channel.clearFlag(Native.EPOLLOUT);
-    }
-
-    /** Package-private {@code AbstractEpollChannel.isFlagSet(EPOLLOUT)}. */
-    public static boolean isEpollOutSet(AbstractEpollStreamChannel channel) {
-        return channel.isFlagSet(Native.EPOLLOUT);
     }
 
     /** Package-private {@code TcpMd5Util.newTcpMd5Sigs} for {@code EpollChannelOption.TCP_MD5SIG}. */

@@ -225,13 +225,13 @@ public class ZcSocketTestPermutation extends SocketTestPermutation {
             copy += s.copySends();
             completed += s.completedSends();
             ignored += s.ignoredIds();
-            enobufs += s.enobufsFallbacks();
+            enobufs += s.enobufsErrors();
             if (s.zeroCopySends() > 0) {
                 zcChannels++;
             }
         }
         System.out.printf("testsuite %s on zero-copy channels: %d channels (%d sent zero-copy), zero-copy sends %d"
-                        + " (%d bytes), completed %d, copy sends %d, ENOBUFS fallbacks %d, ignored ids %d%n",
+                        + " (%d bytes), completed %d, copy sends %d, ENOBUFS %d, ignored ids %d%n",
                 testClass, channels.size(), zcChannels, zc, zcBytes, completed, copy, enobufs, ignored);
         if (channels.isEmpty()) {
             throw new AssertionError(testClass + ": no zero-copy channel was created by the permutation");
