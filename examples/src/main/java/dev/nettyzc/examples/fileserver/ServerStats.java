@@ -37,7 +37,7 @@ public final class ServerStats {
         public long errqueueSends;
         public long sendmsgCalls;
         public long errqueueSyscalls;
-        public long enobufsFallbacks;
+        public long enobufsErrors;
         public long ignoredIds;
         public long outstandingSends;
         public long outstandingBuffers;
@@ -56,7 +56,7 @@ public final class ServerStats {
             errqueueSends += s.errqueueSends();
             sendmsgCalls += s.sendmsgCalls();
             errqueueSyscalls += s.errqueueSyscalls();
-            enobufsFallbacks += s.enobufsFallbacks();
+            enobufsErrors += s.enobufsErrors();
             ignoredIds += s.ignoredIds();
             if (withOutstanding) {
                 outstandingSends += s.outstandingSends();
@@ -78,7 +78,7 @@ public final class ServerStats {
             errqueueSends += t.errqueueSends;
             sendmsgCalls += t.sendmsgCalls;
             errqueueSyscalls += t.errqueueSyscalls;
-            enobufsFallbacks += t.enobufsFallbacks;
+            enobufsErrors += t.enobufsErrors;
             ignoredIds += t.ignoredIds;
             outstandingSends += t.outstandingSends;
             outstandingBuffers += t.outstandingBuffers;
@@ -123,7 +123,7 @@ public final class ServerStats {
               .append(", \"errqueue_ranges\": ").append(z.errqueueRanges)
               .append(", \"sendmsg_calls\": ").append(z.sendmsgCalls)
               .append(", \"errqueue_syscalls\": ").append(z.errqueueSyscalls)
-              .append(", \"enobufs_fallbacks\": ").append(z.enobufsFallbacks)
+              .append(", \"enobufs_errors\": ").append(z.enobufsErrors)
               .append(", \"ignored_ids\": ").append(z.ignoredIds)
               .append(", \"outstanding_sends\": ").append(z.outstandingSends)
               .append(", \"outstanding_buffers\": ").append(z.outstandingBuffers)
