@@ -70,7 +70,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>If that dequeued nothing, or no send was outstanding: {@code poll} tells whether a socket error is
  *       pending (not {@code SO_ERROR}, which would clear it). If none, the EPOLLERR is consumed (the queue was
  *       emptied by a copy-back after {@code epoll_wait} reported it): no read, even with {@code autoRead(false)}.
- *       If one is, Netty's own EPOLLERR handling runs and surfaces it.</li>
+ *       If POLLERR is still up, the error queue is read once more (an entry may have arrived meanwhile); only if
+ *       it is empty is the error a socket error, and Netty's own EPOLLERR handling runs and surfaces it.</li>
  *   <li>A copy-back or error-queue entry that cannot be parsed, or a failing {@code recvmsg}, closes the channel
  *       with an error that says why (after every entry that was read has been applied).</li>
  * </ul>
@@ -87,8 +88,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel implements SocketChannel {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyEpollSocketChannel.class);
-    /** Shortest wait for completions after a lingering close reset the connection. */
-    private static final long MIN_ABORT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Shortest wait for completions after a lingering close reset the connection. After the reset only clones in
+     * a qdisc or driver ring (or, on loopback, a receiver's queue) still reference the pages; giving up means
+     * keeping the buffers forever, so it waits generously.
+     */
+    private static final long MIN_ABORT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ZeroCopyEpollSocketChannelConfig config;
     private volatile Collection<InetAddress> tcpMd5SigAddresses = Collections.emptyList();
@@ -358,8 +363,9 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                 counters.spuriousEpollErrs++;
                 return true;
             }
-            // POLLERR: a socket error, or a notification that arrived after the drain.
-            return tracker.outstandingSends() > 0 && drainErrorQueue(fd) > 0;
+            // POLLERR: a socket error, or an error-queue entry (one that arrived after the drain, or one that is no
+            // completion of ours). Dequeue what is there: Netty's read would not, and EPOLLERR would spin.
+            return drainErrorQueue(fd) > 0;
         } catch (IOException e) {
             logger.debug("{}: poll for a pending socket error failed", this, e);
             return false;
