@@ -280,6 +280,11 @@ final class LingeringClose implements Runnable {
         return QUARANTINE.size();
     }
 
+    /** {@code true} if {@code buf} is kept in the quarantine (tests). */
+    static boolean isQuarantined(io.netty.buffer.ByteBuf buf) {
+        return QUARANTINE.contains(buf);
+    }
+
     /** The channel's event loop as a {@link Scheduler}. */
     static Scheduler scheduler(EventExecutor executor) {
         return new ExecutorScheduler(executor);

@@ -22,6 +22,7 @@ final class ZeroCopyCounters {
     long errqueueSends;
     long sendmsgCalls;
     long copyWriteCalls;
+    long placeholderSends;
     long errqueueSyscalls;
     long wakeups;
     long epollErrWakeups;
@@ -47,7 +48,7 @@ final class ZeroCopyCounters {
         int seq = published; // acquire
         return new ZeroCopyStats(zeroCopySends, zeroCopyBytes, copySends, copyBytes, tracker.completedSends(),
                 tracker.copiedSends(), inbandRanges, inbandSends, errqueueRanges, errqueueSends, sendmsgCalls,
-                copyWriteCalls, errqueueSyscalls, wakeups, epollErrWakeups, spuriousEpollErrs,
+                copyWriteCalls, placeholderSends, errqueueSyscalls, wakeups, epollErrWakeups, spuriousEpollErrs,
                 tracker.outstandingSends(), tracker.outstandingBuffers(), tracker.outstandingBytes(), enobufsErrors,
                 enobufsSuspensions, tracker.ignoredIds(), badCopyBacks, unreadableErrqueueEntries,
                 foreignErrqueueEntries, closeAborts, quarantinedSends, quarantinedBytes, mode);

@@ -305,8 +305,9 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                     writeSpinCount -= writer.writeBuffers(in, (ByteBuf) msg);
                     String failure = writer.takeFailure();
                     if (failure != null) {
-                        // Netty's write-error handling fails the pending writes with this cause and closes.
-                        throw new IOException(failure);
+                        // The pipeline learns why; the close fails the pending writes.
+                        fail(new IOException(failure));
+                        return;
                     }
                 } else {
                     writeSpinCount -= doWriteSingle(in);

@@ -30,6 +30,9 @@ package dev.nettyzc.transport;
  *                                  zero-copy sends are outstanding in CMSG mode, {@code sendmsg} without
  *                                  MSG_ZEROCOPY carrying the placeholder; including those that returned EAGAIN.
  *                                  Write syscalls = {@code sendmsgCalls + copyWriteCalls}
+ * @param placeholderSends          {@code sendmsg} calls (zero-copy or copy) that carried the in-band
+ *                                  placeholder: only in CMSG mode, and for copy writes only while zero-copy sends
+ *                                  are outstanding (otherwise the kernel could return nothing in it)
  * @param errqueueSyscalls          {@code recvmsg(MSG_ERRQUEUE)} syscalls (including the final one that saw EAGAIN)
  * @param wakeups                   epoll events dispatched to the channel (calls of the unsafe's {@code handle})
  * @param epollErrWakeups           of those, events with {@code EPOLLERR} set
@@ -68,6 +71,7 @@ public record ZeroCopyStats(
         long errqueueSends,
         long sendmsgCalls,
         long copyWriteCalls,
+        long placeholderSends,
         long errqueueSyscalls,
         long wakeups,
         long epollErrWakeups,

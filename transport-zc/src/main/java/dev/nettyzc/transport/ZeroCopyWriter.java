@@ -231,6 +231,7 @@ final class ZeroCopyWriter {
         PlatformDependent.putLong(hdr + Native.MSGHDR_IOV, scratch.iov().memoryAddress(0));
         PlatformDependent.putLong(hdr + Native.MSGHDR_IOVLEN, cnt);
         if (placeholder) {
+            counters.placeholderSends++;
             long control = scratch.control();
             PlatformDependent.putLong(hdr + Native.MSGHDR_CONTROL, control);
             PlatformDependent.putLong(hdr + Native.MSGHDR_CONTROLLEN, reader.writePlaceholder(control));

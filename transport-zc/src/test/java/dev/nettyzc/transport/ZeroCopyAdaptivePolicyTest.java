@@ -93,6 +93,35 @@ class ZeroCopyAdaptivePolicyTest {
         assertTrue(s.copySends() > 0, () -> "copies while suspended: " + s);
     }
 
+    /**
+     * Path 11: the channel may ask about one buffer several times, so the predicate must not count. Only the
+     * channel's report of a buffer actually sent by copy moves the retry.
+     */
+    @Test
+    void theCandidatePredicateIsPure() {
+        ZcTestSupport.requireAvailable();
+        ZeroCopyHandler h = ZeroCopyHandler.builder().adaptive(2, 3).build();
+        ByteBuf big = io.netty.buffer.Unpooled.directBuffer(CHUNK).writeZero(CHUNK);
+        try {
+            assertTrue(h.isZeroCopyCandidate(big));
+            h.onCompletions(2, 2); // two COPIED completions: suspended
+            assertTrue(h.isSuspended());
+            for (int i = 0; i < 1000; i++) {
+                assertFalse(h.isZeroCopyCandidate(big));
+            }
+            assertTrue(h.isSuspended(), "asking is not sending: the predicate must not count");
+            h.onSentByCopyWhileSuspended(big);
+            h.onSentByCopyWhileSuspended(big);
+            assertTrue(h.isSuspended());
+            h.onSentByCopyWhileSuspended(big);
+            assertFalse(h.isSuspended(), "retries after 3 candidates sent by copy");
+            assertTrue(h.isZeroCopyCandidate(big));
+            assertEquals(1, h.suspensions());
+        } finally {
+            big.release();
+        }
+    }
+
     @Test
     void defaultHandlerNeverSuspends() throws Exception {
         ZeroCopyHandler h = new ZeroCopyHandler();

@@ -73,6 +73,64 @@ class ZeroCopyInbandTest {
         ZcTestSupport.assertLifecycle(reg);
     }
 
+    /**
+     * Path 9: the placeholder rides only on sendmsg calls that can return something. Without the handler nothing
+     * is zero-copy, so every write is a plain writev, as on EpollSocketChannel; with it, a copy write once all
+     * sends completed carries no placeholder either.
+     */
+    @Test
+    void placeholderOnlyWhileZeroCopySendsAreOutstanding() throws Exception {
+        ZcTestSupport.assumeMode(ZeroCopyNotificationMode.CMSG);
+        PooledByteBufAllocator alloc = new PooledByteBufAllocator(true);
+        ZcPair.Options o = new ZcPair.Options();
+        o.mode = ZeroCopyNotificationMode.CMSG;
+        o.handler = null;
+        ZcPair p = new ZcPair(o);
+        try {
+            java.util.List<ByteBuf> msgs = new java.util.ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                ByteBuf b = alloc.directBuffer(CHUNK);
+                p.pattern.write(b, CHUNK, (long) i * CHUNK, new byte[CHUNK]);
+                msgs.add(b);
+            }
+            p.sendAll(msgs, true);
+            p.awaitWritten();
+            p.awaitReceived(64L * CHUNK);
+        } finally {
+            p.close();
+        }
+        ZeroCopyStats noHandler = p.stats();
+        assertEquals(0, noHandler.zeroCopySends(), noHandler::toString);
+        assertEquals(0, noHandler.placeholderSends(), () -> "a placeholder without the handler: " + noHandler);
+        assertTrue(noHandler.copyWriteCalls() > 0, noHandler::toString);
+
+        ZcPair.Options o2 = new ZcPair.Options();
+        o2.mode = ZeroCopyNotificationMode.CMSG;
+        ZcPair q = new ZcPair(o2);
+        try {
+            ByteBuf big = alloc.directBuffer(CHUNK);
+            q.pattern.write(big, CHUNK, 0, new byte[CHUNK]);
+            q.sendAll(java.util.List.of(big), true);
+            q.awaitWritten();
+            q.awaitReceived(CHUNK);
+            q.awaitNoOutstanding();
+            ZeroCopyStats before = q.stats();
+            assertTrue(before.placeholderSends() >= 1, () -> "the zero-copy send carries it: " + before);
+            ByteBuf small = alloc.directBuffer(100);
+            q.pattern.write(small, 100, CHUNK, new byte[100]);
+            q.sourceDone = false;
+            q.sendAll(java.util.List.of(small), true);
+            q.awaitWritten();
+            q.awaitReceived(CHUNK + 100);
+            ZeroCopyStats after = q.stats();
+            assertEquals(before.copyWriteCalls() + 1, after.copyWriteCalls(), after::toString);
+            assertEquals(before.placeholderSends(), after.placeholderSends(),
+                    () -> "a copy write with nothing outstanding carried the placeholder: " + after);
+        } finally {
+            q.close();
+        }
+    }
+
     @Test
     void autoModeResolvesToWhatTheKernelSupports() throws Exception {
         ZcTestSupport.requireAvailable();
