@@ -5,7 +5,6 @@
 package dev.nettyzc.transport;
 
 import dev.nettyzc.transport.testutil.LeakDetectionExtension;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
 /**
@@ -25,21 +24,11 @@ public final class EnobufsScenario {
         LeakDetectionExtension.install();
         PooledByteBufAllocator alloc = new PooledByteBufAllocator(true);
         TrackedBuf.Registry reg = new TrackedBuf.Registry();
-        byte[] scratch = new byte[chunk];
         ZcPair.Options o = new ZcPair.Options();
         o.mode = mode;
         o.clientAllocator = alloc;
         o.scribbleCount = 2;
-        ZcPair[] self = new ZcPair[1];
-        ZcPair p = new ZcPair(o, (ctx, offset) -> {
-            if (offset >= bytes) {
-                return null;
-            }
-            ByteBuf b = alloc.directBuffer(chunk);
-            self[0].pattern.write(b, chunk, offset, scratch);
-            return reg.track(b, offset);
-        });
-        self[0] = p;
+        ZcPair p = ZcPair.trackedStream(o, reg, bytes, chunk);
         ZeroCopyStats s;
         try {
             p.start();

@@ -103,6 +103,25 @@ final class ZcPair implements AutoCloseable {
 
     private final Source source;
 
+    /**
+     * A pair whose source streams {@code limit} bytes of the pattern in {@code chunk}-byte buffers from
+     * {@code o.clientAllocator} (direct), each tracked by {@code reg}. Started with {@link #start()}.
+     */
+    static ZcPair trackedStream(Options o, TrackedBuf.Registry reg, long limit, int chunk) throws InterruptedException {
+        byte[] scratch = new byte[chunk];
+        ZcPair[] self = new ZcPair[1];
+        self[0] = new ZcPair(o, (ctx, offset) -> {
+            if (offset >= limit) {
+                return null;
+            }
+            int len = (int) Math.min(chunk, limit - offset);
+            ByteBuf b = o.clientAllocator.directBuffer(len);
+            self[0].pattern.write(b, len, offset, scratch);
+            return reg.track(b, offset);
+        });
+        return self[0];
+    }
+
     /** A pair without a source: send with {@link #sendAll}. */
     ZcPair(Options o) throws InterruptedException {
         this(o, (ctx, offset) -> null);

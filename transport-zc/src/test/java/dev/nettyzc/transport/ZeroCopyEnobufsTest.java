@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Path 7: ENOBUFS made real. {@link EnobufsScenario} streams 64 MiB of poisoning buffers in a JVM whose sockets
- * live where {@code net.core.optmem_max} is 4096: a network namespace created for it ({@code unshare --net}), or,
+ * Path 7: ENOBUFS made real. {@link EnobufsScenario} streams 64 MiB ({@code -Dzc.enobufs.bytes}) of poisoning buffers in a JVM whose sockets
+ * live where {@code net.core.optmem_max} is 2048: a network namespace created for it ({@code unshare --net}), or,
  * inside the disposable test VM (whose kernel has no network namespaces; {@code ZC_VM_GUEST=1}), the guest
  * itself, restored afterwards. The host's own sysctls are never changed.
  *
@@ -36,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ZeroCopyEnobufsTest {
-    static final int OPTMEM_MAX = 4096;
-    static final long BYTES = 64L * 1024 * 1024;
+    static final int OPTMEM_MAX = 2048;
+    static final long BYTES = Long.getLong("zc.enobufs.bytes", 64L * 1024 * 1024);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.nettyzc.transport.ZcTestSupport#modes")

@@ -4,7 +4,6 @@
  */
 package dev.nettyzc.transport;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +35,6 @@ class ZeroCopyFaultInjectionTest {
 
     private final PooledByteBufAllocator alloc = new PooledByteBufAllocator(true);
     private final TrackedBuf.Registry reg = new TrackedBuf.Registry();
-    private final byte[] scratch = new byte[CHUNK];
 
     @BeforeEach
     void shim() throws Exception {
@@ -57,16 +55,7 @@ class ZeroCopyFaultInjectionTest {
         o.scribbleCount = 1;
         o.expectWriteFailures = true;
         o.client = b -> b.option(ZeroCopyChannelOption.ZEROCOPY_CLOSE_TIMEOUT_MILLIS, closeTimeoutMillis);
-        ZcPair[] self = new ZcPair[1];
-        ZcPair p = new ZcPair(o, (ctx, offset) -> {
-            if (offset >= LIMIT) {
-                return null;
-            }
-            ByteBuf b = alloc.directBuffer(CHUNK);
-            self[0].pattern.write(b, CHUNK, offset, scratch);
-            return reg.track(b, offset);
-        });
-        self[0] = p;
+        ZcPair p = ZcPair.trackedStream(o, reg, LIMIT, CHUNK);
         return p;
     }
 

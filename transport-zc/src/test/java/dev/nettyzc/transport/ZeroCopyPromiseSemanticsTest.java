@@ -4,7 +4,6 @@
  */
 package dev.nettyzc.transport;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -68,7 +67,6 @@ class ZeroCopyPromiseSemanticsTest {
         ConcurrentLinkedQueue<Seen> events = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Seen> otherExecutorEvents = new ConcurrentLinkedQueue<>();
         DefaultEventExecutorGroup otherGroup = new DefaultEventExecutorGroup(1);
-        byte[] scratch = new byte[CHUNK];
         ZcPair.Options o = new ZcPair.Options();
         o.mode = mode;
         o.clientAllocator = alloc;
@@ -80,16 +78,7 @@ class ZeroCopyPromiseSemanticsTest {
             // Path 10: a handler on another executor receives the same event and reads it safely there.
             ch.pipeline().addLast(otherGroup, new EventRecorder(otherExecutorEvents));
         };
-        ZcPair[] self = new ZcPair[1];
-        ZcPair p = new ZcPair(o, (ctx, offset) -> {
-            if (offset >= LIMIT) {
-                return null;
-            }
-            ByteBuf b = alloc.directBuffer(CHUNK);
-            self[0].pattern.write(b, CHUNK, offset, scratch);
-            return reg.track(b, offset);
-        });
-        self[0] = p;
+        ZcPair p = ZcPair.trackedStream(o, reg, LIMIT, CHUNK);
         try {
             p.start();
             ZcTestSupport.await(() -> !p.client.isWritable() && p.stats().outstandingSends() > 0 || p.failed(),
@@ -110,7 +99,11 @@ class ZeroCopyPromiseSemanticsTest {
             p.close();
         }
         ZeroCopyStats s = p.stats();
-        otherGroup.shutdownGracefully(0, 10, TimeUnit.SECONDS).sync();
+        // The closed pipeline removes its handlers on the loop, the one on otherGroup through otherGroup: let
+        // both happen before otherGroup goes away.
+        p.client.closeFuture().sync();
+        p.client.eventLoop().submit(() -> { }).sync();
+        otherGroup.shutdownGracefully(100, 10_000, TimeUnit.MILLISECONDS).sync();
         assertTrue(!events.isEmpty(), "no ZeroCopyCompletionEvent fired");
         // Each event follows at least one completion, and the counters it points to only grow.
         long previous = 0;

@@ -8,6 +8,7 @@ import dev.nettyzc.transport.ZeroCopy;
 import dev.nettyzc.transport.ZeroCopyEpollServerSocketChannel;
 import dev.nettyzc.transport.ZeroCopyEpollSocketChannel;
 import dev.nettyzc.transport.ZeroCopyHandler;
+import dev.nettyzc.transport.ZeroCopyNotificationMode;
 import dev.nettyzc.transport.ZeroCopyStats;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -70,9 +71,19 @@ public class ZcSocketTestPermutation extends SocketTestPermutation {
      */
     static volatile int threshold = 1;
 
+    /**
+     * The completion path the testsuite's channels use: {@code -Dzc.testsuite.mode=CMSG|ERRQUEUE|AUTO} (default
+     * AUTO). The VM runner runs the selection once in each mode.
+     */
+    static final ZeroCopyNotificationMode MODE =
+            ZeroCopyNotificationMode.valueOf(System.getProperty("zc.testsuite.mode", "AUTO"));
+
     /** Installs the zero-copy handler and the heap-to-direct converter on a new channel. */
     static void install(Channel ch) {
         CHANNELS.add(ch);
+        if (ch instanceof ZeroCopyEpollSocketChannel) {
+            ((ZeroCopyEpollSocketChannel) ch).config().setNotificationMode(MODE);
+        }
         ch.pipeline().addFirst("zc-heap-to-direct", new HeapToDirect());
         ch.pipeline().addFirst("zc-handler", new ZeroCopyHandler(threshold));
     }
@@ -217,6 +228,9 @@ public class ZcSocketTestPermutation extends SocketTestPermutation {
             if (s.outstandingSends() != 0 || s.outstandingBuffers() != 0) {
                 throw new AssertionError(testClass + ": closed channel still has pinned buffers: " + ch + " " + s);
             }
+            if (MODE != ZeroCopyNotificationMode.AUTO && s.notificationMode() != MODE) {
+                throw new AssertionError(testClass + ": channel ran in " + s.notificationMode() + ", not " + MODE);
+            }
             if (s.completedSends() != s.zeroCopySends()) {
                 throw new AssertionError(testClass + ": completions != zero-copy sends: " + ch + " " + s);
             }
@@ -230,9 +244,9 @@ public class ZcSocketTestPermutation extends SocketTestPermutation {
                 zcChannels++;
             }
         }
-        System.out.printf("testsuite %s on zero-copy channels: %d channels (%d sent zero-copy), zero-copy sends %d"
+        System.out.printf("testsuite %s (%s) on zero-copy channels: %d channels (%d sent zero-copy), zero-copy sends %d"
                         + " (%d bytes), completed %d, copy sends %d, ENOBUFS %d, ignored ids %d%n",
-                testClass, channels.size(), zcChannels, zc, zcBytes, completed, copy, enobufs, ignored);
+                testClass, MODE, channels.size(), zcChannels, zc, zcBytes, completed, copy, enobufs, ignored);
         if (channels.isEmpty()) {
             throw new AssertionError(testClass + ": no zero-copy channel was created by the permutation");
         }
