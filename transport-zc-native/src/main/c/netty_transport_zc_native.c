@@ -198,27 +198,25 @@ static void drain_all(int fd)
 }
 
 /*
- * Returns 0 if the kernel accepted a zero-copy sendmsg carrying an SCM_ZC_NOTIFICATION placeholder of
- * cmsg_type, errno (> 0) if sendmsg failed (EINVAL: unknown cmsg type, i.e. unsupported), -1 if the probe
- * could not be set up.
+ * Returns 0 if the kernel accepted a zero-copy sendmsg carrying the control buffer at control_addr
+ * (control_len bytes, an SCM_ZC_NOTIFICATION placeholder the Java side wrote: the in-band layout is
+ * known to Java only), errno (> 0) if sendmsg failed (EINVAL: unknown cmsg type or layout, i.e.
+ * unsupported), -1 if the probe could not be set up. The kernel may write its copy-back into the
+ * buffer, which must therefore be writable.
  */
-static jint zc_probe_inband(JNIEnv *env, jclass clazz, jint cmsg_type)
+static jint zc_probe_inband(JNIEnv *env, jclass clazz, jlong control_addr, jint control_len)
 {
 	struct sockaddr_in addr;
 	socklen_t alen = sizeof(addr);
 	int rx = -1, tx = -1, one = 1, result = -1;
-	union {
-		char buf[CMSG_SPACE(ZC_INFO_LEN(ZC_NOTIFICATION_MAX))];
-		struct cmsghdr align;
-	} control;
-	struct cmsghdr *cm;
 	struct msghdr msg;
 	struct iovec iov;
 	char byte = 'z';
-	uint32_t size = ZC_NOTIFICATION_MAX;
 
 	(void)env;
 	(void)clazz;
+	if (control_len <= 0)
+		return -1;
 	rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (rx < 0 || tx < 0)
@@ -232,20 +230,13 @@ static jint zc_probe_inband(JNIEnv *env, jclass clazz, jint cmsg_type)
 	    setsockopt(tx, SOL_SOCKET, ZC_SO_ZEROCOPY, &one, sizeof(one)) != 0)
 		goto out;
 
-	memset(&control, 0, sizeof(control));
-	cm = (struct cmsghdr *)control.buf;
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = cmsg_type;
-	cm->cmsg_len = CMSG_LEN(ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
-	memcpy(CMSG_DATA(cm), &size, sizeof(size));
-
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = &byte;
 	iov.iov_len = 1;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
+	msg.msg_control = (void *)(intptr_t)control_addr;
+	msg.msg_controllen = (size_t)control_len;
 	if (syscall(SYS_sendmsg, tx, &msg, MSG_ZC_ZEROCOPY | MSG_DONTWAIT) < 0)
 		result = errno;
 	else
@@ -331,7 +322,7 @@ static const JNINativeMethod zc_methods[] = {
 	{ "setSoZeroCopy", "(IZ)V", (void *)zc_set_so_zerocopy },
 	{ "sendmsg", "(IJI)I", (void *)zc_sendmsg },
 	{ "drainErrorQueue", "(IJIJ)I", (void *)zc_drain_error_queue },
-	{ "probeInbandNotification", "(I)I", (void *)zc_probe_inband },
+	{ "probeInbandNotification", "(JI)I", (void *)zc_probe_inband },
 	{ "dup", "(I)I", (void *)zc_dup },
 	{ "close", "(I)V", (void *)zc_close },
 	{ "shutdownWrite", "(I)V", (void *)zc_shutdown_write },

@@ -2,9 +2,9 @@
  * Copyright 2026 The netty-transport-zc Project
  * SPDX-License-Identifier: Apache-2.0
  *
- * MSG_ZEROCOPY and SCM_ZC_NOTIFICATION ABI constants used by the JNI layer (DESIGN-NOTES sections 2
- * and 3). The Java side (dev.nettyzc.transport.Native, CompletionReader) mirrors these values; keep
- * them in sync.
+ * MSG_ZEROCOPY constants used by the JNI layer (DESIGN-NOTES section 3) and the format of the
+ * error-queue entries it hands to Java. The Java side (dev.nettyzc.transport.Native, CompletionReader)
+ * mirrors these values; keep them in sync.
  */
 #ifndef ZC_NATIVE_H
 #define ZC_NATIVE_H
@@ -25,11 +25,10 @@
 #define IPV6_RECVERR 25
 #endif
 
-/* In-band completion ABI of the project's kernel patch (type 99; 78 in the published v8 series). */
-#define ZC_NOTIFICATION_MAX 16
-#define ZC_INFO_HDR_LEN 4u	/* struct zc_info { __u32 size; struct zc_info_elem arr[]; } */
-#define ZC_INFO_ELEM_LEN 12u	/* struct zc_info_elem { __u32 lo; __u32 hi; __u8 zerocopy; } */
-#define ZC_INFO_LEN(n) (ZC_INFO_HDR_LEN + (unsigned)(n) * ZC_INFO_ELEM_LEN)
+/*
+ * The in-band SCM_ZC_NOTIFICATION layout is not known here: the Java side (CompletionReader) writes
+ * the placeholder, also the one the probe sends, and parses the copy-back.
+ */
 
 /*
  * One error-queue entry as handed to Java: the first 16 bytes of struct sock_extended_err

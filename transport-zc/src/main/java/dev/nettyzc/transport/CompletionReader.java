@@ -96,9 +96,17 @@ final class CompletionReader {
      * @return the {@code msg_controllen} to pass with it ({@link #CONTROL_CAPACITY})
      */
     int writePlaceholder(long control) {
+        return writePlaceholder(control, cmsgType());
+    }
+
+    /**
+     * {@link #writePlaceholder(long)} for cmsg type {@code cmsgType}; also what the in-band probe sends
+     * ({@link ZeroCopy}), so the layout lives in this class only. Needs {@link #CONTROL_CAPACITY} bytes.
+     */
+    static int writePlaceholder(long control, int cmsgType) {
         PlatformDependent.putLong(control, PLACEHOLDER_CMSG_LEN);
         PlatformDependent.putInt(control + 8, SOL_SOCKET);
-        PlatformDependent.putInt(control + 12, cmsgType());
+        PlatformDependent.putInt(control + 12, cmsgType);
         PlatformDependent.putInt(control + CMSG_HDR, ZC_NOTIFICATION_MAX);
         return CONTROL_CAPACITY;
     }

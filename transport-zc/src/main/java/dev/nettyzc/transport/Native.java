@@ -83,13 +83,15 @@ final class Native {
     static native int drainErrorQueue(int fd, long entriesAddress, int maxEntries, long statusAddress);
 
     /**
-     * Probes whether the kernel accepts an {@code SCM_ZC_NOTIFICATION} cmsg of {@code cmsgType} on a zero-copy
-     * sendmsg: a connected UDP pair on loopback, SO_ZEROCOPY, one 1-byte send with a 16-slot placeholder.
+     * Probes whether the kernel accepts an in-band placeholder on a zero-copy sendmsg: a connected UDP pair on
+     * loopback, SO_ZEROCOPY, one 1-byte send whose {@code msg_control} is the {@code controlLength} bytes at
+     * {@code controlAddress} (writable direct memory: the kernel may copy back into it). The caller writes the
+     * placeholder ({@link CompletionReader#writePlaceholder(long, int)}), so the in-band layout stays in Java.
      *
      * @return 0 if accepted, else a positive errno (EINVAL: unsupported), or -1 if the probe itself could not
      *         be set up
      */
-    static native int probeInbandNotification(int cmsgType);
+    static native int probeInbandNotification(long controlAddress, int controlLength);
 
     /** {@code dup(fd)}, close-on-exec. */
     static native int dup(int fd) throws IOException;

@@ -5,9 +5,12 @@
 package dev.nettyzc.transport;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.unix.Buffer;
 import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.nio.ByteBuffer;
 
 /**
  * Tells whether the zero-copy transport can be used in this process, in the style of Netty's
@@ -86,12 +89,12 @@ public final class ZeroCopy {
             if (!isAvailable()) {
                 description = "transport unavailable: " + UNAVAILABILITY_CAUSE;
             } else {
-                int r99 = Native.probeInbandNotification(Native.SCM_ZC_NOTIFICATION);
+                int r99 = probeInband(Native.SCM_ZC_NOTIFICATION);
                 if (r99 == 0) {
                     type = Native.SCM_ZC_NOTIFICATION;
                     description = "kernel accepts SCM_ZC_NOTIFICATION (type 99)";
                 } else {
-                    int r78 = Native.probeInbandNotification(Native.SCM_ZC_NOTIFICATION_V8);
+                    int r78 = probeInband(Native.SCM_ZC_NOTIFICATION_V8);
                     if (r78 == 0) {
                         type = Native.SCM_ZC_NOTIFICATION_V8;
                         description = "kernel accepts SCM_ZC_NOTIFICATION (type 78, v8 series)";
@@ -114,6 +117,20 @@ public final class ZeroCopy {
         }
 
         private InbandProbe() {
+        }
+    }
+
+    /**
+     * One probe send with the placeholder {@link CompletionReader} writes for {@code cmsgType}: 0 if the kernel
+     * accepts it, else a positive errno (EINVAL: unsupported), or -1 if the probe could not be set up.
+     */
+    static int probeInband(int cmsgType) {
+        ByteBuffer control = Buffer.allocateDirectWithNativeOrder(CompletionReader.CONTROL_CAPACITY);
+        try {
+            long address = Buffer.memoryAddress(control);
+            return Native.probeInbandNotification(address, CompletionReader.writePlaceholder(address, cmsgType));
+        } finally {
+            Buffer.free(control);
         }
     }
 

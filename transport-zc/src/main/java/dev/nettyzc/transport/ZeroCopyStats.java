@@ -13,8 +13,9 @@ package dev.nettyzc.transport;
  *
  * @param zeroCopySends             successful {@code sendmsg(MSG_ZEROCOPY)} calls, i.e. kernel send ids consumed
  * @param zeroCopyBytes             bytes accepted by those calls
- * @param copySends                 successful copy-path writes of {@code ByteBuf}s ({@code writev}, or
- *                                  {@code sendmsg} without MSG_ZEROCOPY carrying the in-band placeholder),
+ * @param copySends                 successful copy-path writes of {@code ByteBuf}s ({@code send} or
+ *                                  {@code writev}, or {@code sendmsg} without MSG_ZEROCOPY carrying the in-band
+ *                                  placeholder),
  *                                  including the batches the ENOBUFS back-off sent by copy; file regions are
  *                                  not counted
  * @param copyBytes                 bytes accepted by copy-path writes of {@code ByteBuf}s
@@ -26,7 +27,8 @@ package dev.nettyzc.transport;
  * @param errqueueSends             sends completed by error-queue ranges
  * @param sendmsgCalls              {@code sendmsg(MSG_ZEROCOPY)} syscalls, including those that returned
  *                                  EAGAIN/ENOBUFS
- * @param copyWriteCalls            copy-path write syscalls of {@code ByteBuf}s: {@code writev}, or, while
+ * @param copyWriteCalls            copy-path write syscalls of {@code ByteBuf}s: {@code send} (one buffer) or
+ *                                  {@code writev} (several), as {@code EpollSocketChannel} makes them, or, while
  *                                  zero-copy sends are outstanding in CMSG mode, {@code sendmsg} without
  *                                  MSG_ZEROCOPY carrying the placeholder; including those that returned EAGAIN.
  *                                  Write syscalls = {@code sendmsgCalls + copyWriteCalls}

@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       the kernel accepted the bytes, the memory stays referenced until the completion. A buffer a zero-copy
  *       send covered only partly is finished zero-copy, whatever the size of its rest, so its last release is a
  *       completion (except during an ENOBUFS suspension, which copies);</li>
- *   <li>others: {@code writev}, exactly as Netty's epoll channel does, or, in CMSG mode while zero-copy sends
- *       are outstanding, {@code sendmsg} carrying the {@code SCM_ZC_NOTIFICATION} placeholder so that the write
- *       brings completions back. Without outstanding sends the placeholder could return nothing, so it is not
+ *   <li>others: {@code send} for one buffer and {@code writev} for several, exactly as Netty's epoll channel
+ *       does, or, in CMSG mode while zero-copy sends are outstanding, {@code sendmsg} carrying the
+ *       {@code SCM_ZC_NOTIFICATION} placeholder so that the write brings completions back. Without outstanding sends the placeholder could return nothing, so it is not
  *       attached (it costs the kernel an allocation and a copy-back).</li>
  * </ul>
  * Zero-copy sends carry the placeholder in CMSG mode too (their own completion can come back on loopback).
@@ -194,12 +194,12 @@ final class ZeroCopyWriter {
             } else if (res == -Native.ENOBUFS) {
                 // The placeholder itself needs socket option memory: write without it.
                 onEnobufs();
-                written = writev(scratch, cnt);
+                written = writeWithoutPlaceholder(scratch, cnt);
             } else {
                 written = 0; // EAGAIN
             }
         } else {
-            written = writev(scratch, cnt);
+            written = writeWithoutPlaceholder(scratch, cnt);
         }
         if (written <= 0) {
             return WRITE_STATUS_SNDBUF_FULL;
@@ -218,9 +218,18 @@ final class ZeroCopyWriter {
         return 1;
     }
 
-    private long writev(ThreadScratch scratch, int cnt) throws IOException {
+    /**
+     * The copy write of {@code EpollSocketChannel}, syscall for syscall: one buffer goes out with {@code send}
+     * (its {@code doWriteBytes}), several with {@code writev} (its {@code doWriteMultiple}).
+     */
+    private long writeWithoutPlaceholder(ThreadScratch scratch, int cnt) throws IOException {
         counters.copyWriteCalls++;
-        return socket.writevAddresses(scratch.iov().memoryAddress(0), cnt);
+        long iov = scratch.iov().memoryAddress(0);
+        if (cnt == 1) {
+            // struct iovec { void *iov_base; size_t iov_len; } (LP64, as IovArray writes it)
+            return socket.sendAddress(PlatformDependent.getLong(iov), 0, (int) PlatformDependent.getLong(iov + 8));
+        }
+        return socket.writevAddresses(iov, cnt);
     }
 
     /** Writes the msghdr for the thread's iovecs into its scratch memory and makes the (direct) syscall. */
@@ -267,7 +276,7 @@ final class ZeroCopyWriter {
                     + "shared by all sockets of the user) or a socket reached net.core.optmem_max. Data is sent by "
                     + "copy meanwhile, and zero-copy is suspended on the connection until completions free memory. "
                     + "Further ENOBUFS are counted (ZeroCopyStats.enobufsErrors) and logged at DEBUG.");
-        } else {
+        } else if (logger.isDebugEnabled()) { // guarded: the boxed count would allocate on every ENOBUFS
             logger.debug("sendmsg returned ENOBUFS ({} so far on this channel)", counters.enobufsErrors);
         }
         if (!enobufsSuspended) {
@@ -290,11 +299,6 @@ final class ZeroCopyWriter {
         if (enobufsSuspended && resumeAtOutstandingBytes >= 0 && tracker.outstandingBytes() <= resumeAtOutstandingBytes) {
             enobufsSuspended = false;
         }
-    }
-
-    /** Zero-copy is suspended on this connection after an ENOBUFS. */
-    boolean isEnobufsSuspended() {
-        return enobufsSuspended;
     }
 
     /** Placeholder sendmsg calls that succeeded so far (each could carry notifications back). */

@@ -189,10 +189,10 @@ class NativeTest {
 
     @Test
     void inbandProbeMatchesTheKernel() {
-        int r99 = Native.probeInbandNotification(Native.SCM_ZC_NOTIFICATION);
+        int r99 = ZeroCopy.probeInband(Native.SCM_ZC_NOTIFICATION);
         // 0 on the patched kernel, EINVAL on kernels without the patch; never a setup failure on loopback.
         assertTrue(r99 == 0 || r99 == Native.EINVAL, "probe result " + r99);
-        assertEquals(r99 == 0 || Native.probeInbandNotification(Native.SCM_ZC_NOTIFICATION_V8) == 0,
+        assertEquals(r99 == 0 || ZeroCopy.probeInband(Native.SCM_ZC_NOTIFICATION_V8) == 0,
                 ZeroCopy.isInbandNotificationSupported());
     }
 
@@ -217,7 +217,7 @@ class NativeTest {
         String text = new String(elf, java.nio.charset.StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("__asan_init"), "the native library is not built with -fsanitize=address");
         // Exercise the instrumented code paths once more under ASan: probe, sendmsg, a full drain.
-        assertTrue(Native.probeInbandNotification(Native.SCM_ZC_NOTIFICATION) >= 0);
+        assertTrue(ZeroCopy.probeInband(Native.SCM_ZC_NOTIFICATION) >= 0);
         connectPair(true);
         iov.add(data, 0, SEND_SIZE);
         assertEquals(SEND_SIZE, Native.sendmsg(client.intValue(), msghdr(iov.memoryAddress(0), 1), Native.MSG_ZEROCOPY));
