@@ -15,7 +15,7 @@
  *                read only on ENOBUFS, on POLLERR while waiting for POLLOUT,
  *                and at the end for the trailing sends.
  *                -l 1 = placeholder on every sendmsg (the paper's "New ZC").
- *   -D           (zc-cmsg) set SO_ZEROCOPY_DEFER_POLLERR: notifications the
+ *   -w           (zc-cmsg) set SO_ZEROCOPY_DEFER_POLLERR: notifications the
  *                next sendmsg collects do not raise POLLERR
  *
  * pollerr= counts the poll() calls of the timed loop that returned POLLERR:
@@ -24,6 +24,12 @@
  * At the end both zc modes wait (poll POLLERR + recvmsg) until every send
  * id has completed; a missing completion makes the exit status 1.
  * One result line on stdout, "key=value" pairs, see print_result().
+ *
+ * By default the sender forks its own draining receiver.  -r PORT runs only
+ * that receiver, as a process of its own on loopback PORT, until SIGTERM;
+ * -D PORT sends to such a receiver instead of forking one.  So several
+ * senders (this one, the Java harness) can stream to one receiver process
+ * and their figures then compare sender cost with sender cost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,8 +63,10 @@ static unsigned int cfg_slots = ZC_NOTIFICATION_MAX;
 static bool cfg_poll_each;
 static int cfg_cpu = -1;
 static unsigned int cfg_probe;
-static bool cfg_defer_pollerr;
+static bool cfg_defer_pollerr;	/* -w */
 static bool timed_loop;		/* st.pollerr counts only in the timed loop */
+static int cfg_rx_port = -1;	/* -r: receiver only */
+static int cfg_dst_port = -1;	/* -D: send to an existing receiver */
 
 static struct {
 	uint64_t bytes, sends, ids;
@@ -78,16 +86,23 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: zc_bench [-4|-6] [-p tcp|udp] [-m copy|zc|zc-cmsg] [-s bytes]\n"
-		"                [-t seconds] [-l interval] [-n slots] [-P] [-D] [-c cpu]\n"
+		"                [-t seconds] [-l interval] [-n slots] [-P] [-w] [-c cpu]\n"
+		"                [-D port]\n"
+		"       zc_bench -r port [-4|-6] [-p tcp|udp] [-c cpu]\n"
 		"  -l N  zc: read the error queue every N sends;\n"
 		"        zc-cmsg: attach the placeholder to every N-th sendmsg\n"
 		"  -n N  placeholder capacity in zc-cmsg mode (1..16, default 16)\n"
 		"  -P    poll(POLLOUT) after every send, like the kernel selftest\n"
-		"  -D    zc-cmsg: SO_ZEROCOPY_DEFER_POLLERR (POLLERR only when no\n"
+		"  -w    zc-cmsg: SO_ZEROCOPY_DEFER_POLLERR (POLLERR only when no\n"
 		"        zerocopy send is left in flight or 16 entries are queued)\n"
 		"  -c N  pin sender and receiver to CPU N\n"
 		"  -E N  first time N empty recvmsg(MSG_ERRQUEUE) and N poll()\n"
-		"        calls (cost of a notification syscall), print it, exit\n");
+		"        calls (cost of a notification syscall) and N non-empty\n"
+		"        recvmsg(MSG_ERRQUEUE) (UDP), print it, exit\n"
+		"  -r P  receiver only: drain every connection to loopback port P\n"
+		"        until SIGTERM; TCP: one line per connection, and its byte\n"
+		"        count is sent back to the sender after EOF\n"
+		"  -D P  send to the receiver on loopback port P (a zc_bench -r)\n");
 	exit(2);
 }
 
@@ -114,18 +129,23 @@ static void on_term(int sig)
 	rx_stop = 1;
 }
 
-static void run_receiver(int fd, int report_fd)
+static void on_term_install(void)
 {
-	static char buf[256];
 	struct sigaction sa;
-	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
-	uint64_t bytes = 0;
-	ssize_t n;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;	/* no SA_RESTART: recv returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
-	pin();
+}
+
+/* Bytes received on fd until EOF (TCP) or SIGTERM. */
+static uint64_t drain(int fd)
+{
+	static char buf[256];
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	uint64_t bytes = 0;
+	ssize_t n;
+
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (cfg_type == SOCK_STREAM)
 		zc_setint(fd, SOL_SOCKET, SO_RCVLOWAT, 1 << 16);
@@ -140,12 +160,119 @@ static void run_receiver(int fd, int report_fd)
 			bytes += n;
 		else if (n == 0 && cfg_type == SOCK_STREAM)
 			break;
+		else if (n < 0 && errno == ECONNRESET)
+			break;		/* a sender that closed with data unread */
 		else if (n < 0 && errno != EINTR && errno != EAGAIN)
 			die("recv");
 	}
+	return bytes;
+}
+
+static void run_receiver(int fd, int report_fd)
+{
+	uint64_t bytes;
+
+	on_term_install();
+	pin();
+	bytes = drain(fd);
 	if (write(report_fd, &bytes, sizeof(bytes)) != sizeof(bytes))
 		die("report");
 	_exit(0);
+}
+
+static socklen_t loopback_addr(struct sockaddr_storage *ss, int port)
+{
+	struct sockaddr_in6 *sin6 = (void *)ss;
+	struct sockaddr_in *sin = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (cfg_family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin->sin_port = htons((uint16_t)port);
+		return sizeof(*sin);
+	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = in6addr_loopback;
+	sin6->sin6_port = htons((uint16_t)port);
+	return sizeof(*sin6);
+}
+
+/*
+ * -r: the fork()ed receiver's loop as a process of its own, with the same
+ * socket options, serving one sender after the other.  After a TCP
+ * sender's EOF it sends the byte count back (a -D sender reads it; a
+ * sender that closed outright gets a reset, which is fine).
+ */
+static int serve_receiver(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen = loopback_addr(&ss, cfg_rx_port);
+	unsigned int conns = 0;
+	uint64_t bytes;
+	int lfd, fd;
+
+	lfd = socket(cfg_family, cfg_type, 0);
+	if (lfd < 0)
+		die("socket");
+	zc_setint(lfd, SOL_SOCKET, SO_REUSEADDR, 1);
+	zc_setint(lfd, SOL_SOCKET, SO_RCVBUF, 1 << 21);	/* as zc_open_pair */
+	if (bind(lfd, (void *)&ss, slen))
+		die("bind");
+	if (cfg_type == SOCK_STREAM && listen(lfd, 16))
+		die("listen");
+	on_term_install();
+	pin();
+	printf("receiver proto=%s family=ipv%c port=%d pid=%d\n",
+	       cfg_type == SOCK_STREAM ? "tcp" : "udp",
+	       cfg_family == AF_INET ? '4' : '6', cfg_rx_port, (int)getpid());
+	fflush(stdout);
+	if (cfg_type == SOCK_DGRAM) {
+		bytes = drain(lfd);
+		printf("rx proto=udp bytes=%llu\n", (unsigned long long)bytes);
+		return 0;
+	}
+	while (!rx_stop) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			die("accept");
+		}
+		bytes = drain(fd);
+		if (send(fd, &bytes, sizeof(bytes), MSG_NOSIGNAL) < 0 &&
+		    errno != EPIPE && errno != ECONNRESET)
+			die("send count");
+		close(fd);
+		printf("rx conn=%u bytes=%llu\n", ++conns,
+		       (unsigned long long)bytes);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* -D: a sender socket connected to a zc_bench -r, set up as zc_open_pair's. */
+static int connect_to_receiver(struct zc_pair *p, bool zerocopy)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen = loopback_addr(&ss, cfg_dst_port);
+
+	p->family = cfg_family;
+	p->type = cfg_type;
+	p->rx = -1;
+	p->tx = socket(cfg_family, cfg_type, 0);
+	if (p->tx < 0)
+		return -errno;
+	zc_setint(p->tx, SOL_SOCKET, SO_SNDBUF, 1 << 21);
+	if ((zerocopy && zc_setint(p->tx, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+	    connect(p->tx, (void *)&ss, slen)) {
+		int err = -errno;
+
+		close(p->tx);
+		p->tx = -1;
+		return err;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -258,6 +385,57 @@ static void print_result(double secs, uint64_t rx_bytes)
 	       st.sends ? (double)st.pollerr / (double)st.sends : 0.0);
 }
 
+/*
+ * -E, second part: the cost of a recvmsg(MSG_ERRQUEUE) that returns one
+ * notification, the call the in-band path removes besides the empty one.
+ * UDP, so that each send's completion is queued before the timed call
+ * (the receiver reads the datagram first: with the loopback switch on its
+ * pages are released only then).  Returns ns per call, *missing = timed
+ * calls that found the queue empty (not counted in the mean).
+ */
+static double probe_full_recvmsg(unsigned int n, unsigned int *missing)
+{
+	struct zc_pair q;
+	struct zc_range r;
+	const char *why = "";
+	uint64_t t0, t1, sum = 0, clock_cost, ok = 0;
+	unsigned int i;
+	char byte = 'x', sink[16];
+	int err;
+
+	err = zc_open_pair(&q, cfg_family, SOCK_DGRAM, true, 1 << 21);
+	if (err) {
+		errno = -err;
+		die("udp pair");
+	}
+	t0 = zc_now_ns();
+	for (i = 0; i < n; i++)
+		t1 = zc_now_ns();
+	clock_cost = (zc_now_ns() - t0) / (n + 1);
+	*missing = 0;
+	for (i = 0; i < n; i++) {
+		if (send(q.tx, &byte, 1, MSG_ZEROCOPY) != 1)
+			die("send");
+		if (recv(q.rx, sink, sizeof(sink), MSG_DONTWAIT) < 0)
+			die("recv");
+		t0 = zc_now_ns();
+		err = zc_errq_read_one(q.tx, cfg_family, &r, &why);
+		t1 = zc_now_ns();
+		if (err < 0) {
+			fprintf(stderr, "zc_bench: errqueue: %s\n", why);
+			exit(1);
+		}
+		if (err == 0) {
+			(*missing)++;
+			continue;
+		}
+		sum += t1 - t0 > clock_cost ? t1 - t0 - clock_cost : 0;
+		ok++;
+	}
+	zc_close_pair(&q);
+	return ok ? (double)sum / (double)ok : 0.0;
+}
+
 int main(int argc, char **argv)
 {
 	union {
@@ -272,17 +450,19 @@ int main(int argc, char **argv)
 	unsigned int since = 0;
 	size_t max_udp;
 	char *payload;
-	int c, err, flags, pipefd[2], status;
+	int c, err, flags, pipefd[2], status, rx_fd;
 	pid_t child;
 	bool attach;
 	double secs;
 
-	while ((c = getopt(argc, argv, "46c:DE:l:m:n:p:Ps:t:")) != -1) {
+	while ((c = getopt(argc, argv, "46c:D:E:l:m:n:p:Pr:s:t:w")) != -1) {
 		switch (c) {
 		case '4': cfg_family = AF_INET; break;
 		case '6': cfg_family = AF_INET6; break;
 		case 'c': cfg_cpu = atoi(optarg); break;
-		case 'D': cfg_defer_pollerr = true; break;
+		case 'D': cfg_dst_port = atoi(optarg); break;
+		case 'r': cfg_rx_port = atoi(optarg); break;
+		case 'w': cfg_defer_pollerr = true; break;
 		case 'E': cfg_probe = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'l': cfg_interval = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'n': cfg_slots = (unsigned int)strtoul(optarg, NULL, 0); break;
@@ -310,8 +490,12 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || !cfg_interval || cfg_secs <= 0 || !cfg_size ||
 	    !cfg_slots || cfg_slots > ZC_NOTIFICATION_MAX ||
-	    (cfg_defer_pollerr && cfg_mode != M_ZC_CMSG))
+	    (cfg_defer_pollerr && cfg_mode != M_ZC_CMSG) ||
+	    cfg_rx_port > 65535 || cfg_dst_port > 65535 ||
+	    (cfg_rx_port >= 0 && cfg_dst_port >= 0))
 		usage();
+	if (cfg_rx_port >= 0)
+		return serve_receiver();
 	max_udp = 65535 - 8 - (cfg_family == AF_INET ? 20 : 0);
 	if (cfg_type == SOCK_DGRAM && cfg_size > max_udp) {
 		fprintf(stderr, "zc_bench: UDP payload clamped to %zu\n", max_udp);
@@ -323,10 +507,13 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < cfg_size; i++)
 		payload[i] = (char)('a' + i % 26);
 
-	err = zc_open_pair(&p, cfg_family, cfg_type, cfg_mode != M_COPY, 1 << 21);
+	if (cfg_dst_port >= 0)
+		err = connect_to_receiver(&p, cfg_mode != M_COPY);
+	else
+		err = zc_open_pair(&p, cfg_family, cfg_type, cfg_mode != M_COPY, 1 << 21);
 	if (err) {
 		errno = -err;
-		die("loopback socket pair");
+		die(cfg_dst_port >= 0 ? "connect to receiver" : "loopback socket pair");
 	}
 	if (cfg_defer_pollerr &&
 	    zc_setint(p.tx, SOL_SOCKET, SO_ZEROCOPY, 1 | SO_ZEROCOPY_DEFER_POLLERR)) {
@@ -336,7 +523,8 @@ int main(int argc, char **argv)
 	}
 	if (cfg_probe) {
 		uint64_t a, b, c2;
-		unsigned int i;
+		unsigned int i, missing;
+		double full;
 
 		a = zc_now_ns();
 		for (i = 0; i < cfg_probe; i++)
@@ -345,25 +533,31 @@ int main(int argc, char **argv)
 		for (i = 0; i < cfg_probe; i++)
 			poll_fd(p.tx, POLLOUT, 0);
 		c2 = zc_now_ns();
+		full = probe_full_recvmsg(cfg_probe, &missing);
 		printf("probe proto=%s family=ipv%c calls=%u "
-		       "recvmsg_errqueue_empty_ns=%.0f poll_ns=%.0f\n",
+		       "recvmsg_errqueue_empty_ns=%.0f poll_ns=%.0f "
+		       "recvmsg_errqueue_one_udp_ns=%.0f one_missing=%u\n",
 		       cfg_type == SOCK_STREAM ? "tcp" : "udp",
 		       cfg_family == AF_INET ? '4' : '6', cfg_probe,
-		       (double)(b - a) / cfg_probe, (double)(c2 - b) / cfg_probe);
+		       (double)(b - a) / cfg_probe, (double)(c2 - b) / cfg_probe,
+		       full, missing);
 		return 0;
 	}
-	if (pipe(pipefd))
-		die("pipe");
-	child = fork();
-	if (child < 0)
-		die("fork");
-	if (child == 0) {
-		close(p.tx);
-		close(pipefd[0]);
-		run_receiver(p.rx, pipefd[1]);
+	child = -1;
+	if (cfg_dst_port < 0) {
+		if (pipe(pipefd))
+			die("pipe");
+		child = fork();
+		if (child < 0)
+			die("fork");
+		if (child == 0) {
+			close(p.tx);
+			close(pipefd[0]);
+			run_receiver(p.rx, pipefd[1]);
+		}
+		close(p.rx);
+		close(pipefd[1]);
 	}
-	close(p.rx);
-	close(pipefd[1]);
 	pin();
 
 	memset(&msg, 0, sizeof(msg));
@@ -418,8 +612,10 @@ int main(int argc, char **argv)
 			if (errno == EINVAL && attach) {
 				fprintf(stderr, "zc_bench: SCM_ZC_NOTIFICATION "
 					"unsupported by this kernel\n");
-				kill(child, SIGTERM);
-				waitpid(child, NULL, 0);
+				if (child > 0) {
+					kill(child, SIGTERM);
+					waitpid(child, NULL, 0);
+				}
 				return 2;
 			}
 			die("sendmsg");
@@ -480,11 +676,14 @@ int main(int argc, char **argv)
 
 	if (cfg_type == SOCK_STREAM)
 		shutdown(p.tx, SHUT_WR);
-	else
+	else if (child > 0)
 		kill(child, SIGTERM);
-	if (read(pipefd[0], &rx_bytes, sizeof(rx_bytes)) != sizeof(rx_bytes))
+	/* -D: a zc_bench -r sends a TCP sender its count back; UDP: unknown */
+	rx_fd = child > 0 ? pipefd[0] : cfg_type == SOCK_STREAM ? p.tx : -1;
+	if (rx_fd < 0 || read(rx_fd, &rx_bytes, sizeof(rx_bytes)) != sizeof(rx_bytes))
 		rx_bytes = 0;
-	waitpid(child, &status, 0);
+	if (child > 0)
+		waitpid(child, &status, 0);
 	close(p.tx);
 
 	print_result(secs, rx_bytes);

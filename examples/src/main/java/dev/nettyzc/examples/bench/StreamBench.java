@@ -60,7 +60,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one request at a time does).
  *
  * <p>The receiver is a plain blocking NIO socket on its own thread ({@code --sink-port} sends to a receiver
- * in another process instead, so that {@code strace -f -c} on this process counts only the sender).
+ * in another process instead, so that {@code strace -f -c} on this process counts only the sender, and so that
+ * the Java and C senders can share one receiver: {@code kernel/tools/zc_bench -r PORT}).
+ * {@code --sndbuf} sets {@code SO_SNDBUF} on every transport alike.
  */
 public final class StreamBench {
 
@@ -68,9 +70,10 @@ public final class StreamBench {
             "usage: StreamBench [--mode copy|errqueue|cmsg|uring|uring-zc[,...]] [--size BYTES] [--seconds S | --writes N]",
             "                   [--warmup S]",
             "                   [--ipv6] [--threshold BYTES] [--flush-each | --serial]",
-            "                   [--sink-port PORT]",
+            "                   [--sink-port PORT] [--sndbuf BYTES]",
             "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)",
-            "       StreamBench --probe                  (prints what ZeroCopy found: available, inband, cmsg_type)");
+            "       StreamBench --probe                  (prints what ZeroCopy found: available, inband, cmsg_type;",
+            "                                             and whether Netty io_uring is available)");
 
     private StreamBench() {
     }
@@ -85,6 +88,7 @@ public final class StreamBench {
         int threshold = ZeroCopyHandler.DEFAULT_THRESHOLD;
         int sinkPort = -1;
         int sinkOnly = -1;
+        int sndbuf = 0;
         boolean flushEach = false;
         boolean serial = false;
         for (int i = 0; i < args.length; i++) {
@@ -101,10 +105,12 @@ public final class StreamBench {
                 case "--threshold" -> threshold = Integer.parseInt(value(args, ++i, a));
                 case "--sink-port" -> sinkPort = Integer.parseInt(value(args, ++i, a));
                 case "--sink" -> sinkOnly = Integer.parseInt(value(args, ++i, a));
+                case "--sndbuf" -> sndbuf = Integer.parseInt(value(args, ++i, a));
                 case "--probe" -> {
                     System.out.println("available=" + ZeroCopy.isAvailable()
                             + " inband=" + (ZeroCopy.isAvailable() && ZeroCopy.isInbandNotificationSupported())
-                            + " cmsg_type=" + (ZeroCopy.isAvailable() ? ZeroCopy.inbandNotificationCmsgType() : -1));
+                            + " cmsg_type=" + (ZeroCopy.isAvailable() ? ZeroCopy.inbandNotificationCmsgType() : -1)
+                            + " io_uring=" + IoUring.isAvailable());
                     return;
                 }
                 case "--help", "-h" -> {
@@ -116,6 +122,9 @@ public final class StreamBench {
         }
         if (size <= 0) {
             throw usage("--size must be positive");
+        }
+        if (sndbuf < 0) {
+            throw usage("--sndbuf must be 0 (kernel default) or positive");
         }
         InetAddress loopback = InetAddress.getByName(ipv6 ? "::1" : "127.0.0.1");
         if (sinkOnly >= 0) {
@@ -132,7 +141,7 @@ public final class StreamBench {
         // Several comma-separated modes run one after the other in this JVM (one start-up, shared JIT: cheaper
         // under the VM's instruction-count timing).
         for (String m : mode.split(",")) {
-            run(m, size, seconds, warmup, writes, ipv6, threshold, flushEach, serial, loopback, sinkPort);
+            run(m, size, seconds, warmup, writes, ipv6, threshold, flushEach, serial, loopback, sinkPort, sndbuf);
         }
     }
 
@@ -148,7 +157,8 @@ public final class StreamBench {
     }
 
     private static void run(String mode, int size, double seconds, double warmup, long writes, boolean ipv6, int threshold,
-                            boolean flushEach, boolean serial, InetAddress loopback, int sinkPort) throws Exception {
+                            boolean flushEach, boolean serial, InetAddress loopback, int sinkPort, int sndbuf)
+            throws Exception {
         boolean uring = mode.startsWith("uring");
         if (uring && !IoUring.isAvailable()) {
             throw new IllegalStateException("io_uring unavailable: " + IoUring.unavailabilityCause());
@@ -200,6 +210,11 @@ public final class StreamBench {
                             ch.pipeline().addLast(sender);
                         }
                     });
+            if (sndbuf > 0) {
+                // Same send buffer for every transport (zc_bench sets SO_SNDBUF too), so that they differ only in
+                // how they send.
+                b.option(ChannelOption.SO_SNDBUF, sndbuf);
+            }
             switch (mode) {
                 case "copy" -> b.channel(EpollSocketChannel.class);
                 case "errqueue", "cmsg" -> b.channel(ZeroCopyEpollSocketChannel.class)
