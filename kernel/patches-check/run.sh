@@ -1,21 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Smoke check of the SCM_ZC_NOTIFICATION patches, run from the host:
-#   kernel/patches-check/run.sh
-# Builds zc_smoke (64-bit, and 32-bit if gcc-multilib is installed) on the
-# host, boots the patched kernel once and runs it with the loopback sysctl
-# off (completions must say COPIED) and on (they must say zerocopy).
+#   kernel/patches-check/run.sh [kernel/vm run options]
+# Builds zc_smoke as a 64-bit and a 32-bit (-m32 -static, compat tasks)
+# binary against the patched uapi headers (installing gcc-multilib if
+# needed), boots the patched kernel once and runs both with the loopback
+# sysctl off (completions must say COPIED) and on (they must say zerocopy).
+# kernel/run-selftests runs the same binaries in the debug build, after the
+# kselftest.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+"$here/../vm" ensure-m32
+hdr=$("$here/../vm" headers-dir)/include
 work=$(mktemp -d /tmp/zc-smoke.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-gcc -O2 -Wall -o "$work/zc_smoke64" "$here/zc_smoke.c"
-bins="$work/zc_smoke64"
-if gcc -m32 -static -O2 -Wall -o "$work/zc_smoke32" "$here/zc_smoke.c" 2>/dev/null; then
-	bins="$bins $work/zc_smoke32"
-else
-	echo "note: no gcc-multilib, skipping the 32-bit (compat) run" >&2
-fi
+gcc -O2 -Wall -Werror -isystem "$hdr" -o "$work/zc_smoke64" "$here/zc_smoke.c"
+gcc -m32 -static -O2 -Wall -Werror -isystem "$hdr" -o "$work/zc_smoke32" "$here/zc_smoke.c"
+bins="$work/zc_smoke64 $work/zc_smoke32"
 "$here/../vm" run --workdir "$work" "$@" -- bash -c '
 	rc=0
 	for b in '"$bins"'; do "$b" || rc=1; done

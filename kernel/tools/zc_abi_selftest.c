@@ -175,35 +175,36 @@ static bool pollerr_set(int fd, int timeout_ms)
 
 /*
  * Fill buf with FILL and write a SOL_SOCKET/SCM_ZC_NOTIFICATION header
- * with data length datalen whose leading bytes hold size_field.
- * Returns CMSG_SPACE(datalen).
+ * with data length datalen whose leading bytes hold struct zc_info
+ * { capacity, count = 0 } (as much of it as fits).  Returns
+ * CMSG_SPACE(datalen).
  */
-static size_t build_cmsg(uint8_t *buf, size_t bufsz, uint32_t size_field,
+static size_t build_cmsg(uint8_t *buf, size_t bufsz, uint32_t capacity,
 			 size_t datalen)
 {
 	struct cmsghdr *cm = (struct cmsghdr *)buf;
+	struct zc_info zi = { .capacity = capacity, .count = 0 };
 
 	memset(buf, FILL, bufsz);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_ZC_NOTIFICATION;
 	cm->cmsg_len = CMSG_LEN(datalen);
-	memcpy(CMSG_DATA(cm), &size_field,
-	       datalen < sizeof(size_field) ? datalen : sizeof(size_field));
+	memcpy(CMSG_DATA(cm), &zi, datalen < sizeof(zi) ? datalen : sizeof(zi));
 	return CMSG_SPACE(datalen);
 }
 
 /*
- * Validate a control buffer the kernel copied back after sendmsg.
- * buf/snap: the buffer after and before the call (bufsz bytes, which
- * extends GUARD bytes past orig_len); zc_off: where the returned
- * placeholder is; req: elements requested; orig_len/new_len:
- * msg_controllen passed in and returned.  Checks that
- *  - level/type are kept, 0 <= size <= req, cmsg_len == CMSG_LEN of the
- *    filled part, msg_controllen == end of that cmsg's CMSG_SPACE
- *    (capped at what was passed), as recvmsg()'s put_cmsg() would do;
- *  - every filled element has zerocopy 0/1 and zeroed padding;
- *  - every byte outside the returned cmsg is exactly what it was before
- *    (unused slots, tail padding, the guard area past msg_controllen).
+ * Validate a control buffer the kernel answered after sendmsg (series v2:
+ * in place).  buf/snap: the buffer after and before the call (bufsz bytes,
+ * which extends GUARD bytes past orig_len); zc_off: where the placeholder
+ * is; req: its capacity; orig_len/new_len: msg_controllen passed in and
+ * seen after the call.  Checks that
+ *  - msg_controllen, cmsg_len, level, type and capacity are unchanged and
+ *    0 <= count <= req;
+ *  - every filled element has zerocopy 0/1 and zeroed reserved bytes;
+ *  - every byte outside count and arr[0 .. count) is exactly what it was
+ *    before (the cmsg header, capacity, unused slots, tail padding, the
+ *    guard area past msg_controllen).
  * On success copies the elements to out and returns their number.
  */
 static int check_returned(const uint8_t *buf, const uint8_t *snap,
@@ -212,38 +213,25 @@ static int check_returned(const uint8_t *buf, const uint8_t *snap,
 			  struct zc_info_elem *out, const char **why)
 {
 	const struct cmsghdr *cm = (const void *)(buf + zc_off);
-	const uint8_t *data = buf + zc_off + CMSG_LEN(0);
-	size_t i, end, cend;
+	size_t data = zc_off + CMSG_LEN(0);
+	size_t count_off = data + offsetof(struct zc_info, count);
+	size_t i, arr_end;
 	struct zc_info zi;
 
-	if (cm->cmsg_level != SOL_SOCKET ||
-	    cm->cmsg_type != SCM_ZC_NOTIFICATION) {
-		*why = "cmsg level/type not preserved";
+	if (new_len != orig_len) {
+		diag("msg_controllen %zu -> %zu", orig_len, new_len);
+		*why = "msg_controllen changed (the answer is in place)";
 		return -1;
 	}
-	memcpy(&zi, data, sizeof(zi));
-	if (zi.size > req) {
-		diag("returned size %u, requested %u", zi.size, req);
-		*why = "returned size > requested size";
+	memcpy(&zi, buf + data, sizeof(zi));
+	if (zi.count > req) {
+		diag("returned count %u, capacity %u", zi.count, req);
+		*why = "returned count > capacity";
 		return -1;
 	}
-	if (cm->cmsg_len != CMSG_LEN(ZC_INFO_LEN(zi.size))) {
-		diag("cmsg_len %zu, size %u", (size_t)cm->cmsg_len, zi.size);
-		*why = "cmsg_len does not match the returned size";
-		return -1;
-	}
-	cend = zc_off + cm->cmsg_len;
-	end = zc_off + CMSG_SPACE(ZC_INFO_LEN(zi.size));
-	if (end > orig_len)
-		end = orig_len;
-	if (new_len != end) {
-		diag("msg_controllen %zu, expected %zu (cmsg_len %zu)",
-		     new_len, end, (size_t)cm->cmsg_len);
-		*why = "msg_controllen not updated to the returned cmsg";
-		return -1;
-	}
-	for (i = 0; i < zi.size; i++) {
-		const uint8_t *e = data + ZC_INFO_LEN(i);
+	arr_end = data + ZC_INFO_LEN(zi.count);
+	for (i = 0; i < zi.count; i++) {
+		const uint8_t *e = buf + data + ZC_INFO_LEN(i);
 		size_t k;
 
 		memcpy(&out[i], e, sizeof(out[i]));
@@ -254,21 +242,25 @@ static int check_returned(const uint8_t *buf, const uint8_t *snap,
 		for (k = offsetof(struct zc_info_elem, zerocopy) + 1;
 		     k < sizeof(struct zc_info_elem); k++) {
 			if (e[k]) {
-				*why = "element padding not cleared";
+				*why = "element reserved bytes not cleared";
 				return -1;
 			}
 		}
 	}
 	for (i = 0; i < bufsz; i++) {
-		if ((i < zc_off || i >= cend) && buf[i] != snap[i]) {
+		bool answer = (i >= count_off && i < count_off + sizeof(zi.count)) ||
+			      (i >= data + ZC_INFO_LEN(0) && i < arr_end);
+
+		if (!answer && buf[i] != snap[i]) {
 			diag("byte %zu of %zu changed from 0x%02x to 0x%02x "
-			     "(returned cmsg is [%zu, %zu), msg_controllen %zu)",
-			     i, bufsz, snap[i], buf[i], zc_off, cend, orig_len);
-			*why = "kernel wrote outside the returned cmsg";
+			     "(placeholder at %zu, %u elements, msg_controllen %zu)",
+			     i, bufsz, snap[i], buf[i], zc_off, zi.count, orig_len);
+			*why = "kernel wrote outside count and the filled elements";
 			return -1;
 		}
 	}
-	return (int)zi.size;
+	(void)cm;
+	return (int)zi.count;
 }
 
 /* ---------------------------------------------------------------- */
@@ -510,19 +502,23 @@ static void test_exactly_once(int family, int type, uint32_t nsends,
 
 struct bad_case {
 	const char *what;
-	uint32_t size_field;
+	uint32_t capacity;
 	size_t datalen;
+	uint32_t count;		/* written when datalen holds it */
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "data length 0 (< sizeof(struct zc_info))", 0, 0 },
-	{ "data length 2 (< sizeof(struct zc_info))", 1, 2 },
-	{ "size 17 > ZC_NOTIFICATION_MAX with matching length", 17, ZC_INFO_LEN(17) },
-	{ "size 0xffffffff with room for 16", 0xffffffffu, ZC_INFO_LEN(16) },
-	{ "data length too short (size 4, room for 3)", 4, ZC_INFO_LEN(3) },
-	{ "data length too long (size 4, room for 5)", 4, ZC_INFO_LEN(5) },
-	{ "data length too long by 1 byte (size 2)", 2, ZC_INFO_LEN(2) + 1 },
-	{ "size 0 with room for 1", 0, ZC_INFO_LEN(1) },
+	{ "data length 0 (< sizeof(struct zc_info))", 0, 0, 0 },
+	{ "data length 2 (< sizeof(struct zc_info))", 1, 2, 0 },
+	{ "data length 4 (< sizeof(struct zc_info))", 1, 4, 0 },
+	{ "capacity 17 > ZC_NOTIFICATION_MAX with matching length", 17, ZC_INFO_LEN(17), 0 },
+	{ "capacity 0xffffffff with room for 16", 0xffffffffu, ZC_INFO_LEN(16), 0 },
+	{ "data length too short (capacity 4, room for 3)", 4, ZC_INFO_LEN(3), 0 },
+	{ "data length too long (capacity 4, room for 5)", 4, ZC_INFO_LEN(5), 0 },
+	{ "data length too long by 1 byte (capacity 2)", 2, ZC_INFO_LEN(2) + 1, 0 },
+	{ "capacity 0 with room for 1", 0, ZC_INFO_LEN(1), 0 },
+	{ "v1 layout (4-byte header, 2 elements)", 2, 4 + 2 * sizeof(struct zc_info_elem), 0 },
+	{ "count 1 on input", 2, ZC_INFO_LEN(2), 1 },
 };
 
 /* Send a marker and check it is the first thing the receiver sees. */
@@ -594,8 +590,12 @@ static void test_einval(int family, int type)
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *bc = &bad_cases[i];
 
-		olen = clen = build_cmsg(ctrl, sizeof(ctrl), bc->size_field,
+		olen = clen = build_cmsg(ctrl, sizeof(ctrl), bc->capacity,
 					 bc->datalen);
+		if (bc->datalen >= sizeof(struct zc_info))
+			memcpy(CMSG_DATA((struct cmsghdr *)ctrl) +
+			       offsetof(struct zc_info, count), &bc->count,
+			       sizeof(bc->count));
 		memcpy(snap, ctrl, sizeof(ctrl));
 		ret = do_send(p.tx, "BAD!BAD!", 8, MSG_ZEROCOPY, ctrl, &clen);
 		ok = ret == -EINVAL && clen == olen &&
@@ -692,7 +692,7 @@ static int send_and_check(struct zc_pair *p, uint8_t *ctrl, size_t olen,
 	memset(&m, 0, sizeof(m));
 	m.msg_control = ctrl;
 	m.msg_controllen = *clen;
-	for (cm = CMSG_FIRSTHDR(&m); cm && *clen <= olen; cm = CMSG_NXTHDR(&m, cm))
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
 		if (cm->cmsg_level == SOL_SOCKET &&
 		    cm->cmsg_type == SCM_ZC_NOTIFICATION)
 			return check_returned(ctrl, snap, CTRL_MAX,
@@ -736,7 +736,7 @@ static void test_copyback(int family)
 		     n > 0 ? el[0].lo : 0, n > 0 ? el[0].hi : 0,
 		     n > 0 ? el[0].zerocopy : 0);
 	result(ok, "%s: 16-slot placeholder on a copy send returns [0, 4] "
-	       "(zerocopy %u), cmsg_len shrunk, msg_controllen %zu -> %zu, "
+	       "(zerocopy %u), in place, msg_controllen %zu -> %zu, "
 	       "nothing written outside the returned cmsg", name,
 	       n > 0 ? el[0].zerocopy : 9, olen, clen);
 	drain_rx(&p);
@@ -744,9 +744,9 @@ static void test_copyback(int family)
 	result(!pollerr_set(p.tx, 0) && q == 0,
 	       "%s: cmsg drained the queue: POLLERR clear, errqueue empty", name);
 
-	/* size 0: accepted, returns nothing, the error queue keeps it all. */
+	/* capacity 0: accepted, returns nothing, the error queue keeps it all. */
 	if (!udp_burst(&p, 3)) {
-		result(false, "%s: size-0 setup failed", name);
+		result(false, "%s: capacity-0 setup failed", name);
 		zc_close_pair(&p);
 		return;
 	}
@@ -754,13 +754,13 @@ static void test_copyback(int family)
 	n = send_and_check(&p, ctrl, olen, &clen, 0, el, &why);
 	if (n != 0)
 		diag("n %d (%s)", n, why);
-	result(n == 0, "%s: size 0 accepted, returns 0 elements "
+	result(n == 0, "%s: capacity 0 accepted, returns 0 elements "
 	       "(msg_controllen %zu -> %zu)", name, olen, clen);
 	drain_rx(&p);
 	ok = pollerr_set(p.tx, 0);
 	q = zc_errq_read_one(p.tx, family, &r, &w);
 	ok = ok && q == 1 && r.lo == 5 && r.hi == 7;
-	result(ok, "%s: after size 0 POLLERR still set and the error queue "
+	result(ok, "%s: after capacity 0 POLLERR still set and the error queue "
 	       "holds [5, 7] (got %d: [%u, %u])", name, q,
 	       q == 1 ? r.lo : 0, q == 1 ? r.hi : 0);
 
@@ -824,6 +824,7 @@ static void test_copyback(int family)
 		uint8_t *ro = mmap(NULL, pg, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		ssize_t ret = -1;
+		uint32_t count = 1;
 
 		ok = false;
 		if (ro != MAP_FAILED) {
@@ -831,18 +832,20 @@ static void test_copyback(int family)
 						 ZC_INFO_LEN(ZC_NOTIFICATION_MAX));
 			if (!mprotect(ro, pg, PROT_READ))
 				ret = do_send(p.tx, txbuf, 100, 0, ro, &clen);
+			memcpy(&count, CMSG_DATA((struct cmsghdr *)ro) +
+			       offsetof(struct zc_info, count), sizeof(count));
 			munmap(ro, pg);
 			ok = pollerr_set(p.tx, 0);
 			q = zc_errq_read_one(p.tx, family, &r, &w);
-			ok = ok && ret == 100 && clen == 0 && q == 1 &&
-			     r.lo == 14 && r.hi == 15;
+			ok = ok && ret == 100 && clen == olen && q == 1 &&
+			     r.lo == 14 && r.hi == 15 && count == 0;
 			if (!ok)
 				diag("ret %zd, msg_controllen %zu -> %zu, errqueue "
 				     "%d [%u, %u]", ret, olen, clen, q, r.lo, r.hi);
 		}
 		result(ok, "%s: read-only msg_control: send succeeds, "
-		       "msg_controllen 0, completions [14, 15] stay on the "
-		       "error queue", name);
+		       "msg_controllen unchanged, count still 0, completions "
+		       "[14, 15] stay on the error queue", name);
 	}
 	drain_rx(&p);
 	zc_close_pair(&p);
@@ -904,7 +907,13 @@ static void test_mixed_queue(int family)
 		result(false, "%s: mixed-queue setup: %s", name, strerror(errno));
 		return;
 	}
-	/* ids 0, 1, 2; id 1 also asks for a software tx timestamp */
+	/*
+	 * ids 0, 1, 2; id 1 also asks for a software tx timestamp.  Each
+	 * datagram is read before the next is sent, so that the queue is
+	 * [0] [timestamp] [1, 2] whether the completion comes with the
+	 * loopback deferred copy or, under the benchmark switch, when the
+	 * receiver reads (the timestamp is queued at transmit).
+	 */
 	for (i = 0; i < 3; i++) {
 		uint32_t tsf = SOF_TIMESTAMPING_TX_SOFTWARE;
 		struct cmsghdr *cm = (struct cmsghdr *)ctrl;
@@ -921,14 +930,15 @@ static void test_mixed_queue(int family)
 			zc_close_pair(&p);
 			return;
 		}
+		while (recv(p.rx, rxbuf, sizeof(rxbuf), MSG_DONTWAIT) <= 0)
+			usleep(100);
+		if (i == 0)
+			wait_errq(&p, 2000);
 	}
-	for (i = 0; i < 3;)
-		if (recv(p.rx, rxbuf, sizeof(rxbuf), MSG_DONTWAIT) > 0)
-			i++;
 	wait_errq(&p, 2000);
 	usleep(20000);
 
-	/* A 1-slot placeholder takes exactly the oldest range. */
+	/* A 1-slot placeholder takes exactly the oldest range, [0]. */
 	olen = build_cmsg(ctrl, sizeof(ctrl), 1, ZC_INFO_LEN(1));
 	n1 = send_and_check(&p, ctrl, olen, &clen, 1, el, &why);
 	ok = n1 == 1 && el[0].lo == 0;

@@ -12,8 +12,14 @@
  *                SCM_ZC_NOTIFICATION placeholder (-n slots, default 16) and
  *                the completions it returns are consumed.  If it came back
  *                full, the next sendmsg carries it again.  The error queue is
- *                read only on ENOBUFS and at the end for the trailing sends.
+ *                read only on ENOBUFS, on POLLERR while waiting for POLLOUT,
+ *                and at the end for the trailing sends.
  *                -l 1 = placeholder on every sendmsg (the paper's "New ZC").
+ *   -w           (zc-cmsg) set SO_ZEROCOPY_DEFER_POLLERR: notifications the
+ *                next sendmsg collects do not raise POLLERR
+ *
+ * pollerr= counts the poll() calls of the timed loop that returned POLLERR:
+ * the wakeups an event loop would take for the error queue.
  *
  * At the end both zc modes wait (poll POLLERR + recvmsg) until every send
  * id has completed; a missing completion makes the exit status 1.
@@ -57,6 +63,8 @@ static unsigned int cfg_slots = ZC_NOTIFICATION_MAX;
 static bool cfg_poll_each;
 static int cfg_cpu = -1;
 static unsigned int cfg_probe;
+static bool cfg_defer_pollerr;	/* -w */
+static bool timed_loop;		/* st.pollerr counts only in the timed loop */
 static int cfg_rx_port = -1;	/* -r: receiver only */
 static int cfg_dst_port = -1;	/* -D: send to an existing receiver */
 
@@ -65,6 +73,7 @@ static struct {
 	uint64_t n_sendmsg, n_recvmsg, n_poll;
 	uint64_t compl_cmsg, compl_errq, copied, enobufs, eagain;
 	uint64_t cmsg_full;
+	uint64_t pollerr;
 } st;
 
 static void die(const char *what)
@@ -77,13 +86,15 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: zc_bench [-4|-6] [-p tcp|udp] [-m copy|zc|zc-cmsg] [-s bytes]\n"
-		"                [-t seconds] [-l interval] [-n slots] [-P] [-c cpu]\n"
+		"                [-t seconds] [-l interval] [-n slots] [-P] [-w] [-c cpu]\n"
 		"                [-D port]\n"
 		"       zc_bench -r port [-4|-6] [-p tcp|udp] [-c cpu]\n"
 		"  -l N  zc: read the error queue every N sends;\n"
 		"        zc-cmsg: attach the placeholder to every N-th sendmsg\n"
 		"  -n N  placeholder capacity in zc-cmsg mode (1..16, default 16)\n"
 		"  -P    poll(POLLOUT) after every send, like the kernel selftest\n"
+		"  -w    zc-cmsg: SO_ZEROCOPY_DEFER_POLLERR (POLLERR only when no\n"
+		"        zerocopy send is left in flight or 16 entries are queued)\n"
 		"  -c N  pin sender and receiver to CPU N\n"
 		"  -E N  first time N empty recvmsg(MSG_ERRQUEUE) and N poll()\n"
 		"        calls (cost of a notification syscall) and N non-empty\n"
@@ -310,6 +321,8 @@ static short poll_fd(int fd, short events, int timeout_ms)
 	st.n_poll++;
 	if (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR)
 		die("poll");
+	if ((pfd.revents & POLLERR) && timed_loop)
+		st.pollerr++;
 	return pfd.revents;
 }
 
@@ -348,7 +361,8 @@ static void print_result(double secs, uint64_t rx_bytes)
 	       "mb=%llu mbps=%.1f rx_mb=%llu sends=%llu sendmsg=%llu "
 	       "recvmsg=%llu poll=%llu syscalls_per_send=%.3f "
 	       "compl_cmsg=%llu compl_errq=%llu expected=%llu copied=%llu "
-	       "enobufs=%llu eagain=%llu\n",
+	       "enobufs=%llu eagain=%llu slots=%u defer_pollerr=%d pollerr=%llu "
+	       "pollerr_per_send=%.4f\n",
 	       mode_names[cfg_mode], cfg_type == SOCK_STREAM ? "tcp" : "udp",
 	       cfg_family == AF_INET ? '4' : '6', cfg_size,
 	       cfg_mode == M_COPY ? 0 : cfg_interval, secs,
@@ -365,7 +379,10 @@ static void print_result(double secs, uint64_t rx_bytes)
 	       (unsigned long long)st.ids,
 	       (unsigned long long)st.copied,
 	       (unsigned long long)st.enobufs,
-	       (unsigned long long)st.eagain);
+	       (unsigned long long)st.eagain,
+	       cfg_mode == M_ZC_CMSG ? cfg_slots : 0, cfg_defer_pollerr,
+	       (unsigned long long)st.pollerr,
+	       st.sends ? (double)st.pollerr / (double)st.sends : 0.0);
 }
 
 /*
@@ -438,13 +455,14 @@ int main(int argc, char **argv)
 	bool attach;
 	double secs;
 
-	while ((c = getopt(argc, argv, "46c:D:E:l:m:n:p:Pr:s:t:")) != -1) {
+	while ((c = getopt(argc, argv, "46c:D:E:l:m:n:p:Pr:s:t:w")) != -1) {
 		switch (c) {
 		case '4': cfg_family = AF_INET; break;
 		case '6': cfg_family = AF_INET6; break;
 		case 'c': cfg_cpu = atoi(optarg); break;
 		case 'D': cfg_dst_port = atoi(optarg); break;
 		case 'r': cfg_rx_port = atoi(optarg); break;
+		case 'w': cfg_defer_pollerr = true; break;
 		case 'E': cfg_probe = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'l': cfg_interval = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'n': cfg_slots = (unsigned int)strtoul(optarg, NULL, 0); break;
@@ -472,6 +490,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || !cfg_interval || cfg_secs <= 0 || !cfg_size ||
 	    !cfg_slots || cfg_slots > ZC_NOTIFICATION_MAX ||
+	    (cfg_defer_pollerr && cfg_mode != M_ZC_CMSG) ||
 	    cfg_rx_port > 65535 || cfg_dst_port > 65535 ||
 	    (cfg_rx_port >= 0 && cfg_dst_port >= 0))
 		usage();
@@ -495,6 +514,12 @@ int main(int argc, char **argv)
 	if (err) {
 		errno = -err;
 		die(cfg_dst_port >= 0 ? "connect to receiver" : "loopback socket pair");
+	}
+	if (cfg_defer_pollerr &&
+	    zc_setint(p.tx, SOL_SOCKET, SO_ZEROCOPY, 1 | SO_ZEROCOPY_DEFER_POLLERR)) {
+		fprintf(stderr, "zc_bench: SO_ZEROCOPY_DEFER_POLLERR: %s\n",
+			strerror(errno));
+		return 2;
 	}
 	if (cfg_probe) {
 		uint64_t a, b, c2;
@@ -546,6 +571,7 @@ int main(int argc, char **argv)
 
 	t0 = zc_now_ns();
 	tstop = t0 + (uint64_t)(cfg_secs * 1e9);
+	timed_loop = true;
 	do {
 		ssize_t ret;
 
@@ -556,7 +582,8 @@ int main(int argc, char **argv)
 			cm->cmsg_level = SOL_SOCKET;
 			cm->cmsg_type = SCM_ZC_NOTIFICATION;
 			cm->cmsg_len = CMSG_LEN(ZC_INFO_LEN(cfg_slots));
-			zi.size = cfg_slots;
+			zi.capacity = cfg_slots;
+			zi.count = 0;
 			memcpy(CMSG_DATA(cm), &zi, sizeof(zi));
 			msg.msg_control = ctl.buf;
 			msg.msg_controllen = CMSG_SPACE(ZC_INFO_LEN(cfg_slots));
@@ -603,23 +630,23 @@ int main(int argc, char **argv)
 			struct zc_info_elem e;
 			uint32_t i;
 
-			if (msg.msg_controllen < CMSG_LEN(sizeof(zi)) ||
-			    cm->cmsg_level != SOL_SOCKET ||
-			    cm->cmsg_type != SCM_ZC_NOTIFICATION) {
-				fprintf(stderr, "zc_bench: bad returned cmsg\n");
-				return 1;
-			}
+			/* answered in place: only count and the elements change */
 			memcpy(&zi, CMSG_DATA(cm), sizeof(zi));
-			if (zi.size > cfg_slots) {
-				fprintf(stderr, "zc_bench: returned size %u\n", zi.size);
+			if (msg.msg_controllen != CMSG_SPACE(ZC_INFO_LEN(cfg_slots)) ||
+			    cm->cmsg_len != CMSG_LEN(ZC_INFO_LEN(cfg_slots)) ||
+			    zi.capacity != cfg_slots || zi.count > cfg_slots) {
+				fprintf(stderr, "zc_bench: bad answer: controllen %zu "
+					"cmsg_len %zu capacity %u count %u\n",
+					(size_t)msg.msg_controllen,
+					(size_t)cm->cmsg_len, zi.capacity, zi.count);
 				return 1;
 			}
-			for (i = 0; i < zi.size; i++) {
+			for (i = 0; i < zi.count; i++) {
 				memcpy(&e, CMSG_DATA(cm) + ZC_INFO_LEN(i), sizeof(e));
 				account(e.lo, e.hi, !e.zerocopy, true);
 			}
 			/* Came back full: more may wait, ask again next send. */
-			if (zi.size == cfg_slots) {
+			if (zi.count == cfg_slots) {
 				st.cmsg_full++;
 				since = cfg_interval;
 			} else {
@@ -636,6 +663,7 @@ int main(int argc, char **argv)
 			wait_writable(p.tx);
 	} while (zc_now_ns() < tstop);
 	secs = (double)(zc_now_ns() - t0) / 1e9;
+	timed_loop = false;
 
 	/* Trailing completions: no later sendmsg will carry them. */
 	if (cfg_mode != M_COPY) {

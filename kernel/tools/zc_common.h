@@ -185,7 +185,7 @@ static inline int zc_errq_read_one(int fd, int family, struct zc_range *r,
 static inline size_t zc_put_placeholder(void *buf, size_t buflen, uint32_t n)
 {
 	struct cmsghdr *cm = buf;
-	struct zc_info zi = { .size = n };
+	struct zc_info zi = { .capacity = n, .count = 0 };
 
 	if (CMSG_SPACE(ZC_INFO_LEN(n)) > buflen)
 		return 0;
