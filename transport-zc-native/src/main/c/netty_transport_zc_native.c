@@ -70,13 +70,26 @@ static int is_flow_control(int err)
 
 /* ---- SO_ZEROCOPY ---- */
 
-static void zc_set_so_zerocopy(JNIEnv *env, jclass clazz, jint fd, jboolean on)
+static void zc_set_so_zerocopy(JNIEnv *env, jclass clazz, jint fd, jint value)
 {
-	int val = on ? 1 : 0;
+	int val = value;
 
 	(void)clazz;
 	if (setsockopt(fd, SOL_SOCKET, ZC_SO_ZEROCOPY, &val, sizeof(val)) != 0)
 		throw_errno(env, "setsockopt", errno);
+}
+
+static jint zc_get_so_zerocopy(JNIEnv *env, jclass clazz, jint fd)
+{
+	int val = 0;
+	socklen_t len = sizeof(val);
+
+	(void)clazz;
+	if (getsockopt(fd, SOL_SOCKET, ZC_SO_ZEROCOPY, &val, &len) != 0) {
+		throw_errno(env, "getsockopt", errno);
+		return -1;
+	}
+	return val;
 }
 
 /* ---- sendmsg ---- */
@@ -86,8 +99,8 @@ static void zc_set_so_zerocopy(JNIEnv *env, jclass clazz, jint fd, jboolean on)
  * LP64 (the Java side writes it; the offsets are checked below). The syscall is made directly: a libc
  * may copy msghdr and msg_control before the syscall (musl does on 64-bit, to fix padding), and the
  * kernel's SCM_ZC_NOTIFICATION copy-back would then land in a copy that is thrown away, together with
- * the notifications it dequeued. With the caller's msghdr passed as is, the kernel updates
- * msg_controllen there and writes the cmsg into the caller's control buffer.
+ * the notifications it dequeued. With the caller's msghdr passed as is, the kernel writes the
+ * answer (the elements, then their count) in place into the caller's control buffer.
  */
 _Static_assert(sizeof(struct msghdr) == 56, "struct msghdr layout (LP64)");
 _Static_assert(offsetof(struct msghdr, msg_name) == 0, "msg_name offset");
@@ -319,7 +332,8 @@ static jboolean zc_is_error_pending(JNIEnv *env, jclass clazz, jint fd)
 /* ---- registration ---- */
 
 static const JNINativeMethod zc_methods[] = {
-	{ "setSoZeroCopy", "(IZ)V", (void *)zc_set_so_zerocopy },
+	{ "setSoZeroCopy", "(II)V", (void *)zc_set_so_zerocopy },
+	{ "getSoZeroCopy", "(I)I", (void *)zc_get_so_zerocopy },
 	{ "sendmsg", "(IJI)I", (void *)zc_sendmsg },
 	{ "drainErrorQueue", "(IJIJ)I", (void *)zc_drain_error_queue },
 	{ "probeInbandNotification", "(JI)I", (void *)zc_probe_inband },

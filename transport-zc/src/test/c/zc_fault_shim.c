@@ -11,8 +11,8 @@
  *
  *   drain-eio        the error-queue recvmsg right after one that dequeued an entry fails with EIO (a drain
  *                    that is stopped by an error after it took entries from the kernel)
- *   corrupt-copyback a sendmsg whose SCM_ZC_NOTIFICATION copy-back holds ranges gets its size field set to
- *                    65535 after the kernel wrote it (a copy-back that cannot be parsed)
+ *   corrupt-copyback a sendmsg whose SCM_ZC_NOTIFICATION answer holds ranges gets its count field set to
+ *                    65535 after the kernel wrote it (an answer that cannot be parsed)
  *   musl-sendmsg     libc's sendmsg behaves as musl's does on 64-bit: it copies msghdr and msg_control and
  *                    makes the syscall on the copy, so a copy-back is lost (not one-shot; direct syscalls are
  *                    not affected, as with musl)
@@ -34,7 +34,6 @@
 #include <unistd.h>
 
 #define ZC_SCM_ZC_NOTIFICATION 99
-#define ZC_SCM_ZC_NOTIFICATION_V8 78
 
 enum zc_mode { MODE_OFF, MODE_DRAIN_EIO, MODE_CORRUPT_COPYBACK, MODE_MUSL_SENDMSG };
 
@@ -115,30 +114,31 @@ static void mark_fired(long generation)
 
 static int is_zc_cmsg(const struct cmsghdr *cm)
 {
-	return cm->cmsg_level == SOL_SOCKET &&
-	       (cm->cmsg_type == ZC_SCM_ZC_NOTIFICATION || cm->cmsg_type == ZC_SCM_ZC_NOTIFICATION_V8);
+	return cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == ZC_SCM_ZC_NOTIFICATION;
 }
 
-/* After a successful sendmsg: corrupt a copy-back that carries ranges, once per generation. */
-static void after_sendmsg(const struct msghdr *msg, size_t controllen_before, long res)
+/*
+ * After a successful sendmsg: corrupt an answer that carries ranges, once per generation. The kernel
+ * series v2 writes the ranges and then their count in place (struct zc_info { __u32 capacity, count; }).
+ */
+static void after_sendmsg(const struct msghdr *msg, long res)
 {
 	long generation;
 	const struct cmsghdr *cm;
-	uint32_t size;
+	uint32_t count;
 
-	if (res < 0 || msg->msg_control == NULL || msg->msg_controllen == 0 ||
-	    msg->msg_controllen >= controllen_before)
+	if (res < 0 || msg->msg_control == NULL || msg->msg_controllen < CMSG_LEN(2 * sizeof(count)))
 		return;
 	if (current_mode(&generation) != MODE_CORRUPT_COPYBACK || generation == fired_generation)
 		return;
 	cm = (const struct cmsghdr *)msg->msg_control;
-	if (msg->msg_controllen < sizeof(*cm) + sizeof(size) || !is_zc_cmsg(cm))
+	if (!is_zc_cmsg(cm))
 		return;
-	memcpy(&size, CMSG_DATA(cm), sizeof(size));
-	if (size == 0)
+	memcpy(&count, CMSG_DATA(cm) + sizeof(count), sizeof(count));
+	if (count == 0)
 		return;
-	size = 0xFFFF;
-	memcpy(CMSG_DATA((struct cmsghdr *)msg->msg_control), &size, sizeof(size));
+	count = 0xFFFF;
+	memcpy(CMSG_DATA((struct cmsghdr *)msg->msg_control) + sizeof(count), &count, sizeof(count));
 	mark_fired(generation);
 }
 
@@ -177,10 +177,9 @@ long syscall(long number, ...)
 	}
 	if (number == SYS_sendmsg && a[1] != 0) {
 		struct msghdr *msg = (struct msghdr *)a[1];
-		size_t before = msg->msg_controllen;
 
 		res = real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
-		after_sendmsg(msg, before, res);
+		after_sendmsg(msg, res);
 		return res;
 	}
 	return real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -203,7 +202,6 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	long generation;
-	size_t before;
 	ssize_t res;
 
 	resolve();
@@ -218,9 +216,8 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		}
 		return real_syscall(SYS_sendmsg, fd, &copy, flags);
 	}
-	before = msg != NULL ? msg->msg_controllen : 0;
 	res = real_sendmsg(fd, msg, flags);
 	if (msg != NULL)
-		after_sendmsg(msg, before, res);
+		after_sendmsg(msg, res);
 	return res;
 }

@@ -11,7 +11,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 /**
  * Reads MSG_ZEROCOPY completion notifications from both places the kernel delivers them, and applies them to a
  * {@link CompletionTracker}: the {@code SCM_ZC_NOTIFICATION} copy-back of a {@code sendmsg} (in-band), and the
- * socket error queue. It is the only class that knows the in-band layout (DESIGN-NOTES section 2) and the
+ * socket error queue. It is the only class that knows the in-band layout (the kernel series v2, kernel/patches) and the
  * error-queue entry format of the JNI drain, so a new kernel ABI is a change here.
  *
  * <p>It parses raw memory: the control buffer in {@link ThreadScratch} (or any address, which is how its unit
@@ -27,22 +27,20 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 final class CompletionReader {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(CompletionReader.class);
 
-    // ---- in-band ABI: struct zc_info { __u32 size; struct zc_info_elem { __u32 lo, hi; __u8 zerocopy; } arr[]; }
+    // ---- in-band ABI of the kernel series v2 (<linux/errqueue.h>):
+    //   struct zc_info { __u32 capacity; __u32 count; struct zc_info_elem arr[]; };
+    //   struct zc_info_elem { __u32 lo; __u32 hi; __u8 zerocopy; __u8 reserved[3]; };  (12 bytes everywhere)
     static final int ZC_NOTIFICATION_MAX = 16;
     private static final int SOL_SOCKET = 1;
     /** sizeof(struct cmsghdr) on LP64: cmsg_len (size_t), cmsg_level (int), cmsg_type (int). */
     private static final int CMSG_HDR = 16;
-    private static final int ZC_INFO_HDR = 4;
-    /** sizeof(struct zc_info_elem): not packed, 3 bytes of tail padding. */
+    private static final int ZC_INFO_CAPACITY = CMSG_HDR;
+    private static final int ZC_INFO_COUNT = CMSG_HDR + 4;
+    private static final int ZC_INFO_ARR = CMSG_HDR + 8;
     private static final int ZC_ELEM = 12;
-    private static final int PLACEHOLDER_CMSG_LEN = CMSG_HDR + ZC_INFO_HDR + ZC_NOTIFICATION_MAX * ZC_ELEM; // 212
-    private static final int PLACEHOLDER_SPACE = align8(PLACEHOLDER_CMSG_LEN);                            // 216
-    /**
-     * msg_controllen passed to sendmsg: 8 bytes more than the placeholder needs (too short for another cmsghdr,
-     * so the kernel ignores them). The kernel sets msg_controllen to the length it wrote back, at most
-     * {@code PLACEHOLDER_SPACE}; so an unchanged value means "not copied back" even for a full copy-back.
-     */
-    static final int CONTROL_CAPACITY = PLACEHOLDER_SPACE + 8;
+    private static final int PLACEHOLDER_CMSG_LEN = ZC_INFO_ARR + ZC_NOTIFICATION_MAX * ZC_ELEM; // 216
+    /** msg_controllen passed to sendmsg: CMSG_SPACE of the placeholder, the only cmsg. */
+    static final int CONTROL_CAPACITY = align8(PLACEHOLDER_CMSG_LEN);                         // 216
 
     // ---- error-queue entries (first 16 bytes of struct sock_extended_err, see Native#drainErrorQueue)
     private static final int EE_ERRNO = 0;
@@ -91,7 +89,8 @@ final class CompletionReader {
 
     /**
      * Writes an empty {@code SCM_ZC_NOTIFICATION} placeholder with room for {@value #ZC_NOTIFICATION_MAX} ranges
-     * at {@code control}; the kernel rewrites it, so it is written before every call.
+     * at {@code control}. The kernel writes only the elements and {@code count}, but {@code count} must be 0 on
+     * every call and the memory is shared by the thread's channels, so all of it is written before each call.
      *
      * @return the {@code msg_controllen} to pass with it ({@link #CONTROL_CAPACITY})
      */
@@ -107,68 +106,41 @@ final class CompletionReader {
         PlatformDependent.putLong(control, PLACEHOLDER_CMSG_LEN);
         PlatformDependent.putInt(control + 8, SOL_SOCKET);
         PlatformDependent.putInt(control + 12, cmsgType);
-        PlatformDependent.putInt(control + CMSG_HDR, ZC_NOTIFICATION_MAX);
+        PlatformDependent.putInt(control + ZC_INFO_CAPACITY, ZC_NOTIFICATION_MAX);
+        PlatformDependent.putInt(control + ZC_INFO_COUNT, 0); // any other value is EINVAL
         return CONTROL_CAPACITY;
     }
 
     /**
-     * Applies what a successful {@code sendmsg} (return value &gt;= 0) copied back into {@code control}.
+     * Applies what a successful {@code sendmsg} (return value &gt;= 0) wrote into the placeholder at
+     * {@code control}: {@code count} ranges, written in place before {@code count} itself, so a {@code count}
+     * of 0 means nothing was taken from the error queue (nothing to take, or the kernel could not write the
+     * answer and left the notifications queued). The kernel writes nothing else, so a header that changed, or
+     * a {@code count} above the capacity, means a kernel that does not follow the ABI: nothing is applied and
+     * the notifications it may have dequeued are reported lost.
      *
-     * @param controlLen the {@code msg_controllen} the kernel left in the msghdr: {@link #CONTROL_CAPACITY}
-     *                   (unchanged: nothing copied back, the notifications stay queued), 0 (the kernel could not
-     *                   write the copy-back and left the notifications queued), or the length it wrote
      * @return sends newly completed (their buffers are released), or {@link #BAD_COPY_BACK}
      */
-    int applyCopyBack(long control, long controlLen) {
+    int applyCopyBack(long control) {
         lastCopied = 0;
-        if (controlLen == CONTROL_CAPACITY || controlLen == 0) {
+        int count = PlatformDependent.getInt(control + ZC_INFO_COUNT);
+        if (count == 0) {
             return 0;
         }
-        if (controlLen < CMSG_HDR || controlLen > CONTROL_CAPACITY) {
-            return badCopyBack("msg_controllen " + controlLen + " outside [" + CMSG_HDR + ", " + CONTROL_CAPACITY
-                    + ")", control, controlLen);
+        if (count < 0 || count > ZC_NOTIFICATION_MAX) {
+            return badCopyBack("count " + Integer.toUnsignedString(count) + " above the capacity "
+                    + ZC_NOTIFICATION_MAX, control);
         }
-        // Pass 1: validate every cmsg and find ours; nothing is applied from a copy-back that does not parse.
-        long zcInfo = -1;
-        int size = 0;
-        long off = 0;
-        while (off < controlLen) {
-            if (controlLen - off < CMSG_HDR) {
-                return badCopyBack(controlLen - off + " trailing bytes after the last cmsg", control, controlLen);
-            }
-            long cmsgLen = PlatformDependent.getLong(control + off);
-            int level = PlatformDependent.getInt(control + off + 8);
-            int type = PlatformDependent.getInt(control + off + 12);
-            if (cmsgLen < CMSG_HDR || cmsgLen > controlLen - off) {
-                return badCopyBack("cmsg_len " + cmsgLen + " at offset " + off, control, controlLen);
-            }
-            if (level == SOL_SOCKET && type == cmsgType()) {
-                if (zcInfo >= 0) {
-                    return badCopyBack("two SCM_ZC_NOTIFICATION cmsgs", control, controlLen);
-                }
-                if (cmsgLen < CMSG_HDR + ZC_INFO_HDR) {
-                    return badCopyBack("cmsg_len " + cmsgLen + " shorter than struct zc_info", control, controlLen);
-                }
-                size = PlatformDependent.getInt(control + off + CMSG_HDR);
-                if (size < 0 || size > ZC_NOTIFICATION_MAX) {
-                    return badCopyBack("size " + Integer.toUnsignedString(size) + " above the placeholder's "
-                            + ZC_NOTIFICATION_MAX, control, controlLen);
-                }
-                if (cmsgLen != CMSG_HDR + ZC_INFO_HDR + (long) size * ZC_ELEM) {
-                    return badCopyBack("cmsg_len " + cmsgLen + " does not match size " + size, control, controlLen);
-                }
-                zcInfo = control + off + CMSG_HDR;
-            }
-            off += align8(cmsgLen);
+        if (PlatformDependent.getLong(control) != PLACEHOLDER_CMSG_LEN
+                || PlatformDependent.getInt(control + 8) != SOL_SOCKET
+                || PlatformDependent.getInt(control + 12) != cmsgType()
+                || PlatformDependent.getInt(control + ZC_INFO_CAPACITY) != ZC_NOTIFICATION_MAX) {
+            return badCopyBack("the kernel rewrote the placeholder's header", control);
         }
-        if (zcInfo < 0) {
-            return badCopyBack("no SCM_ZC_NOTIFICATION cmsg", control, controlLen);
-        }
-        // Pass 2: apply.
         int completed = 0;
         int copied = 0;
-        long elem = zcInfo + ZC_INFO_HDR;
-        for (int i = 0; i < size; i++, elem += ZC_ELEM) {
+        long elem = control + ZC_INFO_ARR;
+        for (int i = 0; i < count; i++, elem += ZC_ELEM) {
             boolean wasCopied = PlatformDependent.getByte(elem + 8) == 0;
             int done = tracker.complete(PlatformDependent.getInt(elem), PlatformDependent.getInt(elem + 4), wasCopied);
             completed += done;
@@ -176,20 +148,20 @@ final class CompletionReader {
                 copied += done;
             }
         }
-        counters.inbandRanges += size;
+        counters.inbandRanges += count;
         counters.inbandSends += completed;
         lastCopied = copied;
         return completed;
     }
 
-    private int badCopyBack(String why, long control, long controlLen) {
+    private int badCopyBack(String why, long control) {
         counters.badCopyBacks++;
         StringBuilder hex = new StringBuilder();
-        for (long i = 0; i < Math.min(Math.max(controlLen, 0), 32); i++) {
+        for (int i = 0; i < ZC_INFO_ARR; i++) {
             hex.append(String.format("%02x", PlatformDependent.getByte(control + i)));
         }
-        problem = "SCM_ZC_NOTIFICATION copy-back cannot be parsed (" + why + "; msg_controllen " + controlLen
-                + ", first bytes " + hex + "): the kernel dequeued completion notifications that are now lost, "
+        problem = "SCM_ZC_NOTIFICATION answer cannot be parsed (" + why + "; first bytes " + hex
+                + "): the kernel dequeued completion notifications that are now lost, "
                 + "so the sends they covered can never complete";
         return BAD_COPY_BACK;
     }

@@ -30,10 +30,16 @@ final class Native {
     static final int MSG_ZEROCOPY = 0x4000000;
     static final int SO_EE_ORIGIN_ZEROCOPY = 5;
     static final int SO_EE_CODE_ZEROCOPY_COPIED = 1;
-    /** SOL_SOCKET cmsg type of our kernel patch (DESIGN-NOTES section 2). */
+    /** SOL_SOCKET cmsg type of our kernel series (v2, {@code <linux/errqueue.h>}). */
     static final int SCM_ZC_NOTIFICATION = 99;
-    /** Type used by the published v8 series (never merged; 78 is SO_DEVMEM_LINEAR in mainline). */
-    static final int SCM_ZC_NOTIFICATION_V8 = 78;
+    /** {@code SO_ZEROCOPY} value: zero-copy sends allowed. */
+    static final int SO_ZEROCOPY_ON = 1;
+    /**
+     * {@code SO_ZEROCOPY} flag of the series' patch 6 ({@code SO_ZEROCOPY_DEFER_POLLERR}): a notification raises
+     * POLLERR only when it completes the socket's last outstanding zero-copy send or the error queue holds 16
+     * entries; otherwise it waits for the next {@code sendmsg} with a placeholder. EINVAL on kernels without it.
+     */
+    static final int SO_ZEROCOPY_DEFER_POLLERR = 2;
     /** Bytes per entry written by {@link #drainErrorQueue}: the first 16 bytes of {@code sock_extended_err}. */
     static final int ERRQUEUE_ENTRY_SIZE = 16;
 
@@ -56,13 +62,19 @@ final class Native {
         NativeLibraryLoader.load(name, cl);
     }
 
-    /** {@code setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, on)}. EBUSY unless the socket is in its initial state. */
-    static native void setSoZeroCopy(int fd, boolean on) throws IOException;
+    /**
+     * {@code setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, value)}: 0, {@link #SO_ZEROCOPY_ON}, or
+     * {@code SO_ZEROCOPY_ON | SO_ZEROCOPY_DEFER_POLLERR} where the kernel has it (EINVAL otherwise).
+     */
+    static native void setSoZeroCopy(int fd, int value) throws IOException;
+
+    /** {@code getsockopt(fd, SOL_SOCKET, SO_ZEROCOPY)}. */
+    static native int getSoZeroCopy(int fd) throws IOException;
 
     /**
      * {@code syscall(SYS_sendmsg, fd, msghdr, flags | MSG_DONTWAIT | MSG_NOSIGNAL)}. {@code msghdrAddress} points
      * to a {@code struct msghdr} the caller wrote in direct memory ({@link #MSGHDR_SIZE} bytes, offsets
-     * {@code MSGHDR_*}); the kernel updates its {@code msg_controllen} when it copies a cmsg back. A direct
+     * {@code MSGHDR_*}); the kernel writes the in-band answer into its control buffer, in place. A direct
      * syscall, so that no libc copies the msghdr and loses the copy-back (DESIGN-NOTES section 7).
      *
      * @return bytes accepted (&gt;= 0), or {@code -EAGAIN}, {@code -ENOBUFS}, {@code -EINTR}

@@ -6,10 +6,12 @@ package dev.nettyzc.transport;
 
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.Socket;
 import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -65,48 +67,73 @@ public final class ZeroCopy {
     }
 
     /**
-     * {@code true} if the running kernel accepts in-band completion notifications ({@code SCM_ZC_NOTIFICATION}:
-     * type 99 of this project's kernel patch, or 78 of the published v8 series). Probed once per process, on
-     * first use, with a 1-byte zero-copy send on a loopback UDP pair. {@code false} if the transport is
-     * unavailable.
+     * {@code true} if the running kernel accepts in-band completion notifications ({@code SCM_ZC_NOTIFICATION},
+     * type 99, in the layout of this project's kernel series v2: separate capacity and count). Probed once per
+     * process, on first use, with a 1-byte zero-copy send on a loopback UDP pair. Kernels without the series,
+     * and v1 of it, answer EINVAL: {@code false}. {@code false} if the transport is unavailable.
      */
     public static boolean isInbandNotificationSupported() {
         return InbandProbe.CMSG_TYPE > 0;
     }
 
-    /** The {@code SCM_ZC_NOTIFICATION} cmsg type the kernel accepted (99 or 78), or -1. */
+    /** The {@code SCM_ZC_NOTIFICATION} cmsg type the kernel accepted (99), or -1. */
     public static int inbandNotificationCmsgType() {
         return InbandProbe.CMSG_TYPE;
     }
 
+    /**
+     * {@code true} if the kernel also has {@code SO_ZEROCOPY_DEFER_POLLERR} (patch 6 of the series): in CMSG mode
+     * the channels then set it, so that a completion the next {@code sendmsg} collects does not wake the event
+     * loop for {@code EPOLLERR}; the completions of the last sends still raise it. Probed once per process with
+     * {@code setsockopt} on a UDP socket.
+     */
+    public static boolean isDeferPollerrSupported() {
+        return InbandProbe.DEFER_POLLERR;
+    }
+
     static final class InbandProbe {
         static final int CMSG_TYPE;
+        static final boolean DEFER_POLLERR;
         static final String DESCRIPTION;
 
         static {
             int type = -1;
+            boolean defer = false;
             String description;
             if (!isAvailable()) {
                 description = "transport unavailable: " + UNAVAILABILITY_CAUSE;
             } else {
-                int r99 = probeInband(Native.SCM_ZC_NOTIFICATION);
-                if (r99 == 0) {
+                int r = probeInband(Native.SCM_ZC_NOTIFICATION);
+                if (r == 0) {
                     type = Native.SCM_ZC_NOTIFICATION;
-                    description = "kernel accepts SCM_ZC_NOTIFICATION (type 99)";
+                    defer = probeDeferPollerr();
+                    description = "kernel accepts SCM_ZC_NOTIFICATION (type 99, series v2), SO_ZEROCOPY_DEFER_POLLERR "
+                            + (defer ? "supported" : "not supported");
                 } else {
-                    int r78 = probeInband(Native.SCM_ZC_NOTIFICATION_V8);
-                    if (r78 == 0) {
-                        type = Native.SCM_ZC_NOTIFICATION_V8;
-                        description = "kernel accepts SCM_ZC_NOTIFICATION (type 78, v8 series)";
-                    } else {
-                        description = "kernel does not accept SCM_ZC_NOTIFICATION (type 99: "
-                                + errnoName(r99) + ", type 78: " + errnoName(r78) + ')';
-                    }
+                    description = "kernel does not accept SCM_ZC_NOTIFICATION (type 99, series v2 layout: "
+                            + errnoName(r) + ')';
                 }
             }
             CMSG_TYPE = type;
+            DEFER_POLLERR = defer;
             DESCRIPTION = description;
             logger.debug("in-band zero-copy notification probe: {}", description);
+        }
+
+        private static boolean probeDeferPollerr() {
+            Socket probe = Socket.newSocketDgram();
+            try {
+                Native.setSoZeroCopy(probe.intValue(), Native.SO_ZEROCOPY_ON | Native.SO_ZEROCOPY_DEFER_POLLERR);
+                return true;
+            } catch (IOException e) {
+                return false; // EINVAL: a kernel without patch 6
+            } finally {
+                try {
+                    probe.close();
+                } catch (IOException ignore) {
+                    // nothing was sent on it
+                }
+            }
         }
 
         private static String errnoName(int r) {

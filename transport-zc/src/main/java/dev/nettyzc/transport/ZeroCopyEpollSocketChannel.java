@@ -172,7 +172,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         ZeroCopy.ensureAvailability();
         LinuxSocket socket = protocol == null ? LinuxSocket.newSocketStream() : LinuxSocket.newSocketStream(protocol);
         try {
-            Native.setSoZeroCopy(socket.intValue(), true);
+            Native.setSoZeroCopy(socket.intValue(), Native.SO_ZEROCOPY_ON);
         } catch (IOException e) {
             try {
                 socket.close();

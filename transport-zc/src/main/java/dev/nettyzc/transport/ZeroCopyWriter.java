@@ -84,6 +84,9 @@ final class ZeroCopyWriter {
     /** See "One write": the rest of this buffer also goes zero-copy. */
     private ByteBuf partialZeroCopyBuf;
     private boolean enobufsSuspended;
+    /** {@code SO_ZEROCOPY_DEFER_POLLERR} is set on the socket (see {@link #setDeferPollerr}). */
+    private boolean deferPollerr;
+    private boolean deferPollerrFailed;
     private long resumeAtOutstandingBytes;
     private int copyBatchesUntilRetry;
     private int retryBatches = FIRST_RETRY_BATCHES;
@@ -134,13 +137,16 @@ final class ZeroCopyWriter {
             zeroCopy = true; // a small direct prefix rides in the candidate's zero-copy sendmsg
         }
         long expected = array.size();
-        return zeroCopy ? writeZeroCopy(in, scratch, cnt, expected, maxBytes)
-                : writeCopy(in, scratch, cnt, expected, maxBytes);
+        boolean inband = owner.isInbandEffective();
+        if (inband != deferPollerr && ZeroCopy.isDeferPollerrSupported() && !deferPollerrFailed) {
+            setDeferPollerr(inband);
+        }
+        return zeroCopy ? writeZeroCopy(in, scratch, cnt, expected, maxBytes, inband)
+                : writeCopy(in, scratch, cnt, expected, maxBytes, inband);
     }
 
     private int writeZeroCopy(ChannelOutboundBuffer in, ThreadScratch scratch, int cnt, long expected,
-                              long maxBytes) throws Exception {
-        boolean inband = owner.isInbandEffective();
+                              long maxBytes, boolean inband) throws Exception {
         int res;
         do {
             counters.sendmsgCalls++;
@@ -149,7 +155,7 @@ final class ZeroCopyWriter {
         if (res == -Native.ENOBUFS) {
             onEnobufs();
             partialZeroCopyBuf = null;
-            return writeCopy(in, scratch, cnt, expected, maxBytes); // the same iovecs
+            return writeCopy(in, scratch, cnt, expected, maxBytes, inband); // the same iovecs
         }
         if (res < 0) {
             return WRITE_STATUS_SNDBUF_FULL; // EAGAIN: no id consumed, nothing copied back
@@ -179,10 +185,10 @@ final class ZeroCopyWriter {
         return 1;
     }
 
-    private int writeCopy(ChannelOutboundBuffer in, ThreadScratch scratch, int cnt, long expected, long maxBytes)
-            throws Exception {
+    private int writeCopy(ChannelOutboundBuffer in, ThreadScratch scratch, int cnt, long expected, long maxBytes,
+                          boolean inband) throws Exception {
         long written;
-        if (owner.isInbandEffective() && tracker.outstandingSends() > 0) {
+        if (inband && tracker.outstandingSends() > 0) {
             int res;
             do {
                 counters.copyWriteCalls++;
@@ -232,6 +238,30 @@ final class ZeroCopyWriter {
         return socket.writevAddresses(iov, cnt);
     }
 
+    /**
+     * In CMSG mode, {@code SO_ZEROCOPY_DEFER_POLLERR} keeps the completions that the next {@code sendmsg} of this
+     * writer collects from waking the event loop for {@code EPOLLERR}; the kernel still raises it for the
+     * completion of the last outstanding send and when 16 notifications are queued, so nothing is stranded. In
+     * ERRQUEUE mode the error queue is the only way completions come back, so the flag is cleared again if the
+     * mode changes. One {@code setsockopt} per change of mode, none per write.
+     */
+    private void setDeferPollerr(boolean on) {
+        try {
+            Native.setSoZeroCopy(socket.intValue(),
+                    on ? Native.SO_ZEROCOPY_ON | Native.SO_ZEROCOPY_DEFER_POLLERR : Native.SO_ZEROCOPY_ON);
+            deferPollerr = on;
+        } catch (IOException e) {
+            // The probe said the kernel has it; without it every completion raises EPOLLERR, which is correct.
+            deferPollerrFailed = true;
+            logger.debug("setsockopt(SO_ZEROCOPY_DEFER_POLLERR={}) failed; completions raise EPOLLERR", on, e);
+        }
+    }
+
+    /** Whether this writer's socket has {@code SO_ZEROCOPY_DEFER_POLLERR} set (tests). */
+    boolean isDeferPollerrSet() {
+        return deferPollerr;
+    }
+
     /** Writes the msghdr for the thread's iovecs into its scratch memory and makes the (direct) syscall. */
     private int sendmsg(ThreadScratch scratch, int cnt, int flags, boolean placeholder) throws IOException {
         long hdr = scratch.msghdr();
@@ -257,8 +287,7 @@ final class ZeroCopyWriter {
     }
 
     private void applyCopyBack(ThreadScratch scratch) {
-        long controlLen = PlatformDependent.getLong(scratch.msghdr() + Native.MSGHDR_CONTROLLEN);
-        int completed = reader.applyCopyBack(scratch.control(), controlLen);
+        int completed = reader.applyCopyBack(scratch.control());
         if (completed == CompletionReader.BAD_COPY_BACK) {
             if (failure == null) {
                 failure = reader.problem();

@@ -63,26 +63,20 @@ class CompletionReaderTest {
         kept.forEach(ByteBuf::release);
     }
 
-    /** Writes a cmsghdr at {@code off}; returns the offset of its data. */
-    private long cmsg(long off, long len, int level, int type) {
-        PlatformDependent.putLong(control + off, len);
-        PlatformDependent.putInt(control + off + 8, level);
-        PlatformDependent.putInt(control + off + 12, type);
-        return off + 16;
-    }
-
-    /** A copy-back of our cmsg at {@code off} with {@code ranges} (lo, hi, zerocopy triples); returns its space. */
-    private long zcCopyBack(long off, int... ranges) {
-        int size = ranges.length / 3;
-        long data = cmsg(off, 16 + 4 + 12L * size, SOL_SOCKET, TYPE);
-        PlatformDependent.putInt(control + data, size);
-        for (int i = 0; i < size; i++) {
-            long e = control + data + 4 + 12L * i;
+    /**
+     * The placeholder as the channel writes it, then the kernel's answer as series v2 writes it: {@code ranges}
+     * (lo, hi, zerocopy triples) in place from offset 24, then their count at offset 20.
+     */
+    private void answer(int... ranges) {
+        reader.writePlaceholder(control);
+        int count = ranges.length / 3;
+        for (int i = 0; i < count; i++) {
+            long e = control + 24 + 12L * i;
             PlatformDependent.putInt(e, ranges[3 * i]);
             PlatformDependent.putInt(e + 4, ranges[3 * i + 1]);
             PlatformDependent.putByte(e + 8, (byte) ranges[3 * i + 2]);
         }
-        return (16 + 4 + 12L * size + 7) & ~7L;
+        PlatformDependent.putInt(control + 20, count);
     }
 
     private void assertPinned(int... indexes) {
@@ -99,34 +93,41 @@ class CompletionReaderTest {
 
     @Test
     void placeholderLayout() {
+        for (int i = 0; i < 256; i++) {
+            PlatformDependent.putByte(control + i, (byte) 0x5a); // what a previous answer left
+        }
         assertEquals(CompletionReader.CONTROL_CAPACITY, reader.writePlaceholder(control));
-        assertEquals(224, CompletionReader.CONTROL_CAPACITY, "216-byte cmsg space + 8 bytes to detect the copy-back");
-        assertEquals(16 + 4 + 16 * 12, PlatformDependent.getLong(control), "cmsg_len");
+        assertEquals(216, CompletionReader.CONTROL_CAPACITY, "CMSG_SPACE(8 + 16 * 12): the only cmsg");
+        assertEquals(16 + 8 + 16 * 12, PlatformDependent.getLong(control), "cmsg_len");
         assertEquals(SOL_SOCKET, PlatformDependent.getInt(control + 8));
         assertEquals(TYPE, PlatformDependent.getInt(control + 12));
-        assertEquals(16, PlatformDependent.getInt(control + 16), "size: room for 16 ranges");
+        assertEquals(16, PlatformDependent.getInt(control + 16), "capacity: room for 16 ranges");
+        assertEquals(0, PlatformDependent.getInt(control + 20), "count must be 0 on every call");
     }
 
     @Test
-    void noCopyBackAppliesNothing() {
+    void countZeroAppliesNothing() {
         reader.writePlaceholder(control);
-        assertEquals(0, reader.applyCopyBack(control, CompletionReader.CONTROL_CAPACITY), "msg_controllen unchanged");
-        assertEquals(0, reader.applyCopyBack(control, 0), "the kernel could not write it back");
+        // Stale elements of an earlier answer are not read: only count says what the kernel wrote.
+        PlatformDependent.putInt(control + 24, 0xFFFFFFFE);
+        PlatformDependent.putInt(control + 28, 2);
+        assertEquals(0, reader.applyCopyBack(control));
         assertPinned(0, 1, 2, 3, 4);
         assertEquals(0, counters.badCopyBacks);
+        assertEquals(0, counters.inbandRanges);
     }
 
     @Test
     void rangesThatWrapTheIdSpace() {
         // [0xFFFFFFFF, 1] has lo > hi: it covers 0xFFFFFFFF, 0 and 1 (buffers 1, 2, 3). zerocopy = 1: not copied.
-        long len = zcCopyBack(0, 0xFFFFFFFF, 1, 1);
-        assertEquals(3, reader.applyCopyBack(control, len));
+        answer(0xFFFFFFFF, 1, 1);
+        assertEquals(3, reader.applyCopyBack(control));
         assertEquals(0, reader.lastCopied());
         assertReleased(1, 2, 3);
         assertPinned(0, 4);
         // Out of order, and copied (zerocopy = 0): the last id, then the first.
-        len = zcCopyBack(0, 2, 2, 0, 0xFFFFFFFE, 0xFFFFFFFE, 0);
-        assertEquals(2, reader.applyCopyBack(control, len));
+        answer(2, 2, 0, 0xFFFFFFFE, 0xFFFFFFFE, 0);
+        assertEquals(2, reader.applyCopyBack(control));
         assertEquals(2, reader.lastCopied());
         assertReleased(0, 1, 2, 3, 4);
         assertEquals(0, tracker.outstandingSends());
@@ -137,26 +138,24 @@ class CompletionReaderTest {
     }
 
     @Test
-    void emptyCopyBackIsValid() {
-        long len = zcCopyBack(0);
-        assertEquals(24, len);
-        assertEquals(0, reader.applyCopyBack(control, len));
-        assertEquals(0, counters.badCopyBacks);
-    }
-
-    @Test
-    void otherCmsgsBeforeOursAreSkipped() {
-        long space = (16 + 12 + 7) & ~7L; // a 12-byte cmsg of another type
-        cmsg(0, 16 + 12, SOL_SOCKET, 37);
-        long len = space + zcCopyBack(space, 0xFFFFFFFE, 0xFFFFFFFE, 1);
-        assertEquals(1, reader.applyCopyBack(control, len));
+    void fullAnswerOfSixteenRanges() {
+        int[] ranges = new int[16 * 3];
+        for (int i = 0; i < 16; i++) { // buffer 0 sixteen times: one release, fifteen duplicates ignored
+            ranges[3 * i] = 0xFFFFFFFE;
+            ranges[3 * i + 1] = 0xFFFFFFFE;
+            ranges[3 * i + 2] = 1;
+        }
+        answer(ranges);
+        assertEquals(1, reader.applyCopyBack(control));
         assertReleased(0);
+        assertEquals(16, counters.inbandRanges);
+        assertEquals(15, tracker.ignoredIds());
     }
 
-    /** Each malformed copy-back: reported with its reason, counted once, and nothing of it applied. */
-    private void assertBad(long controlLen, String reason) {
+    /** Each answer the kernel cannot have written: reported with its reason, counted once, nothing applied. */
+    private void assertBad(String reason) {
         long before = counters.badCopyBacks;
-        assertEquals(CompletionReader.BAD_COPY_BACK, reader.applyCopyBack(control, controlLen), reason);
+        assertEquals(CompletionReader.BAD_COPY_BACK, reader.applyCopyBack(control), reason);
         assertEquals(before + 1, counters.badCopyBacks);
         assertTrue(reader.problem().contains(reason), () -> "'" + reason + "' in: " + reader.problem());
         assertPinned(0, 1, 2, 3, 4);
@@ -164,34 +163,25 @@ class CompletionReaderTest {
     }
 
     @Test
-    void malformedCopyBacksAreReportedAndNothingIsApplied() {
-        long len = zcCopyBack(0, 0xFFFFFFFE, 2, 1);
-        PlatformDependent.putInt(control + 16, 17);
-        assertBad(len, "size 17 above");
-        PlatformDependent.putInt(control + 16, -1);
-        assertBad(len, "size 4294967295 above");
-        zcCopyBack(0, 0xFFFFFFFE, 2, 1);
-        PlatformDependent.putLong(control, 16 + 4 + 12 * 2); // size 1 but room for 2
-        assertBad(len + 16, "does not match size 1");
-        zcCopyBack(0, 0xFFFFFFFE, 2, 1);
+    void malformedAnswersAreReportedAndNothingIsApplied() {
+        answer(0xFFFFFFFE, 2, 1);
+        PlatformDependent.putInt(control + 20, 17);
+        assertBad("count 17 above the capacity 16");
+        PlatformDependent.putInt(control + 20, -1);
+        assertBad("count 4294967295 above");
+        answer(0xFFFFFFFE, 2, 1);
+        PlatformDependent.putLong(control, 16 + 8 + 12);
+        assertBad("rewrote the placeholder's header"); // v1 shrank cmsg_len
+        answer(0xFFFFFFFE, 2, 1);
+        PlatformDependent.putInt(control + 16, 1);
+        assertBad("rewrote the placeholder's header"); // v1 rewrote size
+        answer(0xFFFFFFFE, 2, 1);
         PlatformDependent.putInt(control + 12, TYPE + 1);
-        assertBad(len, "no SCM_ZC_NOTIFICATION cmsg");
-        zcCopyBack(0, 0xFFFFFFFE, 2, 1);
+        assertBad("rewrote the placeholder's header");
+        answer(0xFFFFFFFE, 2, 1);
         PlatformDependent.putInt(control + 8, 0); // SOL_IP
-        assertBad(len, "no SCM_ZC_NOTIFICATION cmsg");
-        zcCopyBack(0, 0xFFFFFFFE, 2, 1);
-        PlatformDependent.putLong(control, 8);
-        assertBad(len, "cmsg_len 8 at offset 0");
-        zcCopyBack(0, 0xFFFFFFFE, 2, 1);
-        assertBad(len + 8, "8 trailing bytes");
-        assertBad(CompletionReader.CONTROL_CAPACITY + 8, "outside");
-        assertBad(8, "outside");
-        long first = zcCopyBack(0, 0xFFFFFFFE, 2, 1);
-        long second = zcCopyBack(first, 0xFFFFFFFE, 2, 1);
-        assertBad(first + second, "two SCM_ZC_NOTIFICATION cmsgs");
-        cmsg(0, 16 + 2, SOL_SOCKET, TYPE);
-        assertBad(24, "shorter than struct zc_info");
-        assertEquals(11, counters.badCopyBacks);
+        assertBad("rewrote the placeholder's header");
+        assertEquals(6, counters.badCopyBacks);
     }
 
     /** An error-queue entry as the native drain writes it: the first 16 bytes of struct sock_extended_err. */

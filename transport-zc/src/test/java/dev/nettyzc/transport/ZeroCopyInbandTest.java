@@ -74,6 +74,51 @@ class ZeroCopyInbandTest {
     }
 
     /**
+     * SO_ZEROCOPY_DEFER_POLLERR (patch 6 of the kernel series): set by the first write in CMSG mode where the
+     * kernel has it (the VM's kernel must), cleared by the first write after a switch to ERRQUEUE mode, in which
+     * the error queue is the only way back; and the sends of both modes all complete (none stranded by it).
+     */
+    @Test
+    void deferPollerrFollowsTheNotificationMode() throws Exception {
+        ZcTestSupport.assumeMode(ZeroCopyNotificationMode.CMSG);
+        if ("1".equals(System.getenv("ZC_EXPECT_INBAND"))) {
+            assertTrue(ZeroCopy.isDeferPollerrSupported(), ZeroCopy.inbandProbeDescription());
+        }
+        int expectedInCmsg = ZeroCopy.isDeferPollerrSupported()
+                ? Native.SO_ZEROCOPY_ON | Native.SO_ZEROCOPY_DEFER_POLLERR : Native.SO_ZEROCOPY_ON;
+        PooledByteBufAllocator alloc = new PooledByteBufAllocator(true);
+        ZcPair.Options o = new ZcPair.Options();
+        o.mode = ZeroCopyNotificationMode.CMSG;
+        ZcPair p = new ZcPair(o);
+        try {
+            ZeroCopyEpollSocketChannel ch = (ZeroCopyEpollSocketChannel) p.client;
+            int fd = ch.fd().intValue();
+            assertEquals(Native.SO_ZEROCOPY_ON, Native.getSoZeroCopy(fd), "before any write");
+            long sent = 0;
+            for (int round = 0; round < 2; round++) {
+                java.util.List<ByteBuf> msgs = new java.util.ArrayList<>();
+                for (int i = 0; i < 32; i++, sent += CHUNK) {
+                    ByteBuf b = alloc.directBuffer(CHUNK);
+                    p.pattern.write(b, CHUNK, sent, new byte[CHUNK]);
+                    msgs.add(b);
+                }
+                p.sendAll(msgs, true);
+                p.awaitWritten();
+                p.awaitReceived(sent);
+                p.awaitNoOutstanding();
+                assertEquals(round == 0 ? expectedInCmsg : Native.SO_ZEROCOPY_ON, Native.getSoZeroCopy(fd),
+                        round == 0 ? "CMSG mode" : "ERRQUEUE mode");
+                ch.config().setNotificationMode(ZeroCopyNotificationMode.ERRQUEUE);
+            }
+        } finally {
+            p.close();
+        }
+        ZeroCopyStats s = p.stats();
+        assertTrue(s.zeroCopySends() > 0, s::toString);
+        assertEquals(s.zeroCopySends(), s.completedSends(), () -> "every send completed: " + s);
+    }
+
+    /**
      * Path 9: the placeholder rides only on sendmsg calls that can return something. Without the handler nothing
      * is zero-copy, so every write is a plain writev, as on EpollSocketChannel; with it, a copy write once all
      * sends completed carries no placeholder either.
