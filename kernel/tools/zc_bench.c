@@ -17,6 +17,18 @@
  *                -l 1 = placeholder on every sendmsg (the paper's "New ZC").
  *   -w           (zc-cmsg) set SO_ZEROCOPY_DEFER_POLLERR: notifications the
  *                next sendmsg collects do not raise POLLERR
+ *   -R MBPS      (TCP) the receiver reads at most MBPS MiB/s, a slow
+ *                peer: TCP flow control then holds sends in the sender's
+ *                queue, so several are in flight when completions arrive
+ *                (as for a file server streaming to a slow client).
+ *   -V           (zc modes, diagnostic) at every POLLERR of the timed loop,
+ *                drain the error queue at once and classify the POLLERR:
+ *                pollerr_idle= no send was left in flight, pollerr_bound= the
+ *                queue held ZC_NOTIFICATION_MAX or more entries, pollerr_busy=
+ *                neither: sends were still in flight, which with -w only
+ *                happens while a POLLERR raised earlier has not been cleared
+ *                (it stays until the queue is empty).  This changes where
+ *                completions are collected: its throughput is not comparable.
  *
  * pollerr= counts the poll() calls of the timed loop that returned POLLERR:
  * the wakeups an event loop would take for the error queue.
@@ -45,6 +57,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zc_abi.h"
@@ -64,6 +77,8 @@ static bool cfg_poll_each;
 static int cfg_cpu = -1;
 static unsigned int cfg_probe;
 static bool cfg_defer_pollerr;	/* -w */
+static bool cfg_verify_pollerr;	/* -V */
+static unsigned int cfg_rx_mbps;	/* -R, 0: the receiver reads at once */
 static bool timed_loop;		/* st.pollerr counts only in the timed loop */
 static int cfg_rx_port = -1;	/* -r: receiver only */
 static int cfg_dst_port = -1;	/* -D: send to an existing receiver */
@@ -74,6 +89,7 @@ static struct {
 	uint64_t compl_cmsg, compl_errq, copied, enobufs, eagain;
 	uint64_t cmsg_full;
 	uint64_t pollerr;
+	uint64_t pollerr_idle, pollerr_bound, pollerr_busy;	/* -V */
 } st;
 
 static void die(const char *what)
@@ -87,14 +103,18 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: zc_bench [-4|-6] [-p tcp|udp] [-m copy|zc|zc-cmsg] [-s bytes]\n"
 		"                [-t seconds] [-l interval] [-n slots] [-P] [-w] [-c cpu]\n"
-		"                [-D port]\n"
-		"       zc_bench -r port [-4|-6] [-p tcp|udp] [-c cpu]\n"
+		"                [-R mbps] [-V] [-D port]\n"
+		"       zc_bench -r port [-4|-6] [-p tcp|udp] [-R mbps] [-c cpu]\n"
 		"  -l N  zc: read the error queue every N sends;\n"
 		"        zc-cmsg: attach the placeholder to every N-th sendmsg\n"
 		"  -n N  placeholder capacity in zc-cmsg mode (1..16, default 16)\n"
 		"  -P    poll(POLLOUT) after every send, like the kernel selftest\n"
 		"  -w    zc-cmsg: SO_ZEROCOPY_DEFER_POLLERR (POLLERR only when no\n"
 		"        zerocopy send is left in flight or 16 entries are queued)\n"
+		"  -R N  TCP: the receiver reads at most N MiB/s (a slow\n"
+		"        peer: flow control keeps several sends in flight)\n"
+		"  -V    diagnostic: drain the error queue at each POLLERR and count\n"
+		"        whether a send was still in flight (pollerr_idle/bound/busy)\n"
 		"  -c N  pin sender and receiver to CPU N\n"
 		"  -E N  first time N empty recvmsg(MSG_ERRQUEUE) and N poll()\n"
 		"        calls (cost of a notification syscall) and N non-empty\n"
@@ -143,7 +163,7 @@ static uint64_t drain(int fd)
 {
 	static char buf[256];
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, t0 = zc_now_ns();
 	ssize_t n;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -151,9 +171,24 @@ static uint64_t drain(int fd)
 		zc_setint(fd, SOL_SOCKET, SO_RCVLOWAT, 1 << 16);
 
 	while (!rx_stop) {
+		/* -R: sleep until the bytes read so far are due */
+		if (cfg_rx_mbps) {
+			uint64_t due = t0 + bytes * 1000000000ull /
+				       ((uint64_t)cfg_rx_mbps << 20);
+			uint64_t now = zc_now_ns();
+
+			if (due > now) {
+				struct timespec ts = {
+					.tv_sec = (time_t)((due - now) / 1000000000ull),
+					.tv_nsec = (long)((due - now) % 1000000000ull),
+				};
+
+				nanosleep(&ts, NULL);
+			}
+		}
 		/* MSG_TRUNC: TCP discards, UDP reports the full length. */
 		if (cfg_type == SOCK_STREAM)
-			n = recv(fd, NULL, 1 << 21, MSG_TRUNC);
+			n = recv(fd, NULL, cfg_rx_mbps ? 1 << 16 : 1 << 21, MSG_TRUNC);
 		else
 			n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
 		if (n > 0)
@@ -326,6 +361,29 @@ static short poll_fd(int fd, short events, int timeout_ms)
 	return pfd.revents;
 }
 
+static uint64_t completed(void)
+{
+	return st.compl_cmsg + st.compl_errq;
+}
+
+/*
+ * -V: why did poll() report POLLERR?  Drained at once, before the sender
+ * makes another send, the queue shows whether a send was still in flight
+ * (a completion that leaves none in flight raises POLLERR by design, with
+ * or without SO_ZEROCOPY_DEFER_POLLERR).
+ */
+static void classify_pollerr(int fd)
+{
+	int got = read_errq(fd);
+
+	if (completed() == st.ids)
+		st.pollerr_idle++;
+	else if (got >= ZC_NOTIFICATION_MAX)
+		st.pollerr_bound++;
+	else
+		st.pollerr_busy++;
+}
+
 /*
  * Wait until the socket is writable.  poll() reports POLLERR whenever the
  * error queue holds anything and then cannot sleep for POLLOUT, so pending
@@ -338,16 +396,13 @@ static void wait_writable(int fd)
 
 	for (;;) {
 		rev = poll_fd(fd, POLLOUT, 500);
+		if ((rev & POLLERR) && cfg_verify_pollerr && timed_loop)
+			classify_pollerr(fd);
 		if (rev & POLLOUT)
 			return;
 		if ((rev & POLLERR) && cfg_mode != M_COPY)
 			read_errq(fd);
 	}
-}
-
-static uint64_t completed(void)
-{
-	return st.compl_cmsg + st.compl_errq;
 }
 
 /* ---------------------------------------------------------------- */
@@ -362,7 +417,7 @@ static void print_result(double secs, uint64_t rx_bytes)
 	       "recvmsg=%llu poll=%llu syscalls_per_send=%.3f "
 	       "compl_cmsg=%llu compl_errq=%llu expected=%llu copied=%llu "
 	       "enobufs=%llu eagain=%llu slots=%u defer_pollerr=%d pollerr=%llu "
-	       "pollerr_per_send=%.4f\n",
+	       "pollerr_per_send=%.4f",
 	       mode_names[cfg_mode], cfg_type == SOCK_STREAM ? "tcp" : "udp",
 	       cfg_family == AF_INET ? '4' : '6', cfg_size,
 	       cfg_mode == M_COPY ? 0 : cfg_interval, secs,
@@ -383,6 +438,12 @@ static void print_result(double secs, uint64_t rx_bytes)
 	       cfg_mode == M_ZC_CMSG ? cfg_slots : 0, cfg_defer_pollerr,
 	       (unsigned long long)st.pollerr,
 	       st.sends ? (double)st.pollerr / (double)st.sends : 0.0);
+	if (cfg_verify_pollerr)
+		printf(" pollerr_idle=%llu pollerr_bound=%llu pollerr_busy=%llu",
+		       (unsigned long long)st.pollerr_idle,
+		       (unsigned long long)st.pollerr_bound,
+		       (unsigned long long)st.pollerr_busy);
+	printf("\n");
 }
 
 /*
@@ -455,7 +516,7 @@ int main(int argc, char **argv)
 	bool attach;
 	double secs;
 
-	while ((c = getopt(argc, argv, "46c:D:E:l:m:n:p:Pr:s:t:w")) != -1) {
+	while ((c = getopt(argc, argv, "46c:D:E:l:m:n:p:PR:r:s:t:Vw")) != -1) {
 		switch (c) {
 		case '4': cfg_family = AF_INET; break;
 		case '6': cfg_family = AF_INET6; break;
@@ -463,6 +524,8 @@ int main(int argc, char **argv)
 		case 'D': cfg_dst_port = atoi(optarg); break;
 		case 'r': cfg_rx_port = atoi(optarg); break;
 		case 'w': cfg_defer_pollerr = true; break;
+		case 'V': cfg_verify_pollerr = true; break;
+		case 'R': cfg_rx_mbps = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'E': cfg_probe = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'l': cfg_interval = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'n': cfg_slots = (unsigned int)strtoul(optarg, NULL, 0); break;
@@ -491,6 +554,8 @@ int main(int argc, char **argv)
 	if (optind != argc || !cfg_interval || cfg_secs <= 0 || !cfg_size ||
 	    !cfg_slots || cfg_slots > ZC_NOTIFICATION_MAX ||
 	    (cfg_defer_pollerr && cfg_mode != M_ZC_CMSG) ||
+	    (cfg_verify_pollerr && cfg_mode == M_COPY) ||
+	    (cfg_rx_mbps && (cfg_type != SOCK_STREAM || cfg_dst_port >= 0)) ||
 	    cfg_rx_port > 65535 || cfg_dst_port > 65535 ||
 	    (cfg_rx_port >= 0 && cfg_dst_port >= 0))
 		usage();
