@@ -8,6 +8,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Socket;
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.SystemPropertyUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -85,11 +86,14 @@ public final class ZeroCopy {
      * {@code true} if the kernel also has {@code SO_ZEROCOPY_DEFER_POLLERR} (patch 6 of the series): in CMSG mode
      * the channels then set it, so that a completion the next {@code sendmsg} collects does not wake the event
      * loop for {@code EPOLLERR}; the completions of the last sends still raise it. Probed once per process with
-     * {@code setsockopt} on a UDP socket.
+     * {@code setsockopt} on a UDP socket. {@code -Ddev.nettyzc.transport.deferPollerr=false} makes it
+     * {@code false} (to measure what the flag saves, side by side).
      */
     public static boolean isDeferPollerrSupported() {
         return InbandProbe.DEFER_POLLERR;
     }
+
+    static final String DEFER_POLLERR_PROPERTY = "dev.nettyzc.transport.deferPollerr";
 
     static final class InbandProbe {
         static final int CMSG_TYPE;
@@ -106,9 +110,10 @@ public final class ZeroCopy {
                 int r = probeInband(Native.SCM_ZC_NOTIFICATION);
                 if (r == 0) {
                     type = Native.SCM_ZC_NOTIFICATION;
-                    defer = probeDeferPollerr();
+                    defer = SystemPropertyUtil.getBoolean(DEFER_POLLERR_PROPERTY, true) && probeDeferPollerr();
                     description = "kernel accepts SCM_ZC_NOTIFICATION (type 99, series v2), SO_ZEROCOPY_DEFER_POLLERR "
-                            + (defer ? "supported" : "not supported");
+                            + (defer ? "used" : SystemPropertyUtil.getBoolean(DEFER_POLLERR_PROPERTY, true)
+                            ? "not supported" : "off (" + DEFER_POLLERR_PROPERTY + "=false)");
                 } else {
                     description = "kernel does not accept SCM_ZC_NOTIFICATION (type 99, series v2 layout: "
                             + errnoName(r) + ')';
