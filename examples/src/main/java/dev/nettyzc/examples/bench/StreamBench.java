@@ -110,6 +110,7 @@ public final class StreamBench {
                     System.out.println("available=" + ZeroCopy.isAvailable()
                             + " inband=" + (ZeroCopy.isAvailable() && ZeroCopy.isInbandNotificationSupported())
                             + " cmsg_type=" + (ZeroCopy.isAvailable() ? ZeroCopy.inbandNotificationCmsgType() : -1)
+                            + " defer_pollerr=" + (ZeroCopy.isAvailable() && ZeroCopy.isDeferPollerrSupported())
                             + " io_uring=" + IoUring.isAvailable());
                     return;
                 }
@@ -231,10 +232,20 @@ public final class StreamBench {
             long wakeups = ioFactory.runs.get() - sender.baseWakeups;
             ZeroCopyStats stats = ZeroCopyHandler.stats(ch);
             ch.close().sync();
+            ZeroCopyStats atRelease = ZeroCopyStats.EMPTY;
+            if (ch instanceof ZeroCopyEpollSocketChannel zc) {
+                // After every pinned buffer came back: the whole connection's sends against its completions.
+                zc.zeroCopyReleaseFuture().await();
+                atRelease = zc.zeroCopyStats();
+            }
             if (sink != null) {
                 sink.join();
             }
             report(mode, ipv6, size, sender, wakeups, stats, sender.baseStats, sink != null ? received.get() : -1);
+            System.out.println(String.format(Locale.ROOT,
+                    "connection mode=%s bytes_sent=%d zc_sends_total=%d completed_total=%d quarantined=%d",
+                    mode, sender.bytesTotal, atRelease.zeroCopySends(), atRelease.completedSends(),
+                    atRelease.quarantinedSends()));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             if (server != null) {
@@ -301,6 +312,8 @@ public final class StreamBench {
         long endNanos;
         long writes;
         long bytesAccepted;
+        /** Every byte the kernel accepted on this connection, warm-up included (what the receiver must count). */
+        long bytesTotal;
         long baseWakeups;
         ZeroCopyStats baseStats = ZeroCopyStats.EMPTY;
         private final boolean flushEach;
@@ -369,6 +382,7 @@ public final class StreamBench {
                     ctx.writeAndFlush(msg).addListener(f -> {
                         if (f.isSuccess()) {
                             bytesAccepted += size;
+                            bytesTotal += size;
                         }
                         inFlight = false;
                         pump(ctx);
@@ -378,6 +392,7 @@ public final class StreamBench {
                 (flushEach ? ctx.writeAndFlush(msg) : ctx.write(msg)).addListener(f -> {
                     if (f.isSuccess()) {
                         bytesAccepted += size;
+                        bytesTotal += size;
                     }
                 });
             }
