@@ -110,6 +110,7 @@ public final class StreamBench {
                     System.out.println("available=" + ZeroCopy.isAvailable()
                             + " inband=" + (ZeroCopy.isAvailable() && ZeroCopy.isInbandNotificationSupported())
                             + " cmsg_type=" + (ZeroCopy.isAvailable() ? ZeroCopy.inbandNotificationCmsgType() : -1)
+                            + " defer_pollerr=" + (ZeroCopy.isAvailable() && ZeroCopy.isDeferPollerrSupported())
                             + " io_uring=" + IoUring.isAvailable());
                     return;
                 }
@@ -231,10 +232,17 @@ public final class StreamBench {
             long wakeups = ioFactory.runs.get() - sender.baseWakeups;
             ZeroCopyStats stats = ZeroCopyHandler.stats(ch);
             ch.close().sync();
+            ZeroCopyStats atRelease = ZeroCopyStats.EMPTY;
+            if (ch instanceof ZeroCopyEpollSocketChannel zc) {
+                // After every pinned buffer came back: the whole connection's sends against its completions.
+                zc.zeroCopyReleaseFuture().await();
+                atRelease = zc.zeroCopyStats();
+            }
             if (sink != null) {
                 sink.join();
             }
-            report(mode, ipv6, size, sender, wakeups, stats, sender.baseStats, sink != null ? received.get() : -1);
+            report(mode, ipv6, size, sender, wakeups, stats, sender.baseStats, atRelease,
+                    sink != null ? received.get() : -1);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             if (server != null) {
@@ -244,7 +252,7 @@ public final class StreamBench {
     }
 
     private static void report(String mode, boolean ipv6, int size, Sender s, long wakeups, ZeroCopyStats st,
-                               ZeroCopyStats base, long received) {
+                               ZeroCopyStats base, ZeroCopyStats atRelease, long received) {
         double secs = (s.endNanos - s.startNanos) / 1e9;
         double mb = s.bytesAccepted / 1e6;
         long w = Math.max(1, s.writes);
@@ -263,6 +271,13 @@ public final class StreamBench {
                     st.inbandSends() - base.inbandSends(), st.errqueueSends() - base.errqueueSends(),
                     st.copiedSends() - base.copiedSends(), st.outstandingSends(),
                     (double) (st.wakeups() - base.wakeups()) / w, st.epollErrWakeups() - base.epollErrWakeups()));
+        }
+        // The whole connection (warm-up included), for the check against the receiver's byte count; for our
+        // channel also its zero-copy sends against their completions once every pinned buffer came back.
+        line.append(" bytes_sent=").append(s.bytesTotal);
+        if (atRelease.zeroCopySends() > 0) {
+            line.append(String.format(Locale.ROOT, " zc_sends_total=%d completed_total=%d quarantined=%d",
+                    atRelease.zeroCopySends(), atRelease.completedSends(), atRelease.quarantinedSends()));
         }
         if (received >= 0) {
             line.append(" received_MB=").append(String.format(Locale.ROOT, "%.1f", received / 1e6));
@@ -301,6 +316,8 @@ public final class StreamBench {
         long endNanos;
         long writes;
         long bytesAccepted;
+        /** Every byte the kernel accepted on this connection, warm-up included (what the receiver must count). */
+        long bytesTotal;
         long baseWakeups;
         ZeroCopyStats baseStats = ZeroCopyStats.EMPTY;
         private final boolean flushEach;
@@ -369,6 +386,7 @@ public final class StreamBench {
                     ctx.writeAndFlush(msg).addListener(f -> {
                         if (f.isSuccess()) {
                             bytesAccepted += size;
+                            bytesTotal += size;
                         }
                         inFlight = false;
                         pump(ctx);
@@ -378,6 +396,7 @@ public final class StreamBench {
                 (flushEach ? ctx.writeAndFlush(msg) : ctx.write(msg)).addListener(f -> {
                     if (f.isSuccess()) {
                         bytesAccepted += size;
+                        bytesTotal += size;
                     }
                 });
             }
