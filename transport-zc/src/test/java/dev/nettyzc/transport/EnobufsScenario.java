@@ -47,6 +47,7 @@ public final class EnobufsScenario {
         ZcTestSupport.assertLifecycle(reg);
         LeakDetectionExtension.assertNoLeaks("after the ENOBUFS scenario");
         System.out.println("SCENARIO-OK");
+        // A child JVM of ZeroCopyEnobufsTest: end it even if a non-daemon thread lingers.
         System.exit(0);
     }
 }
