@@ -448,6 +448,27 @@ static void print_result(double secs, uint64_t rx_bytes)
 }
 
 /*
+ * -E: a UDP pair with SO_ZEROCOPY for a timed probe; returns the cost of
+ * one zc_now_ns() call, which the probes subtract from each timed call.
+ */
+static uint64_t probe_open_pair(struct zc_pair *q, unsigned int n)
+{
+	uint64_t t0;
+	unsigned int i;
+	int err;
+
+	err = zc_open_pair(q, cfg_family, SOCK_DGRAM, true, 1 << 21);
+	if (err) {
+		errno = -err;
+		die("udp pair");
+	}
+	t0 = zc_now_ns();
+	for (i = 0; i < n; i++)
+		(void)zc_now_ns();
+	return (zc_now_ns() - t0) / (n + 1);
+}
+
+/*
  * -E, second part: the cost of a recvmsg(MSG_ERRQUEUE) that returns one
  * notification, the call the in-band path removes besides the empty one.
  * UDP, so that each send's completion is queued before the timed call
@@ -465,15 +486,7 @@ static double probe_full_recvmsg(unsigned int n, unsigned int *missing)
 	char byte = 'x', sink[16];
 	int err;
 
-	err = zc_open_pair(&q, cfg_family, SOCK_DGRAM, true, 1 << 21);
-	if (err) {
-		errno = -err;
-		die("udp pair");
-	}
-	t0 = zc_now_ns();
-	for (i = 0; i < n; i++)
-		t1 = zc_now_ns();
-	clock_cost = (zc_now_ns() - t0) / (n + 1);
+	clock_cost = probe_open_pair(&q, n);
 	*missing = 0;
 	for (i = 0; i < n; i++) {
 		if (send(q.tx, &byte, 1, MSG_ZEROCOPY) != 1)
@@ -521,15 +534,7 @@ static double probe_sendmsg(unsigned int n, unsigned int slots, bool with_cmsg)
 	char sink[16];
 	int err;
 
-	err = zc_open_pair(&q, cfg_family, SOCK_DGRAM, true, 1 << 21);
-	if (err) {
-		errno = -err;
-		die("udp pair");
-	}
-	t0 = zc_now_ns();
-	for (i = 0; i < n; i++)
-		t1 = zc_now_ns();
-	clock_cost = (zc_now_ns() - t0) / (n + 1);
+	clock_cost = probe_open_pair(&q, n);
 	for (i = 0; i < n; i++) {
 		if (with_cmsg) {
 			cm->cmsg_level = SOL_SOCKET;
