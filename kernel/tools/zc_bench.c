@@ -117,8 +117,9 @@ static void usage(void)
 		"        whether a send was still in flight (pollerr_idle/bound/busy)\n"
 		"  -c N  pin sender and receiver to CPU N\n"
 		"  -E N  first time N empty recvmsg(MSG_ERRQUEUE) and N poll()\n"
-		"        calls (cost of a notification syscall) and N non-empty\n"
-		"        recvmsg(MSG_ERRQUEUE) (UDP), print it, exit\n"
+		"        calls (cost of a notification syscall), N non-empty\n"
+		"        recvmsg(MSG_ERRQUEUE) (UDP), and N 1-byte UDP sendmsg()\n"
+		"        without and with a 1- and a 16-slot placeholder, print, exit\n"
 		"  -r P  receiver only: drain every connection to loopback port P\n"
 		"        until SIGTERM; TCP: one line per connection, and its byte\n"
 		"        count is sent back to the sender after EOF\n"
@@ -447,6 +448,27 @@ static void print_result(double secs, uint64_t rx_bytes)
 }
 
 /*
+ * -E: a UDP pair with SO_ZEROCOPY for a timed probe; returns the cost of
+ * one zc_now_ns() call, which the probes subtract from each timed call.
+ */
+static uint64_t probe_open_pair(struct zc_pair *q, unsigned int n)
+{
+	uint64_t t0;
+	unsigned int i;
+	int err;
+
+	err = zc_open_pair(q, cfg_family, SOCK_DGRAM, true, 1 << 21);
+	if (err) {
+		errno = -err;
+		die("udp pair");
+	}
+	t0 = zc_now_ns();
+	for (i = 0; i < n; i++)
+		(void)zc_now_ns();
+	return (zc_now_ns() - t0) / (n + 1);
+}
+
+/*
  * -E, second part: the cost of a recvmsg(MSG_ERRQUEUE) that returns one
  * notification, the call the in-band path removes besides the empty one.
  * UDP, so that each send's completion is queued before the timed call
@@ -464,15 +486,7 @@ static double probe_full_recvmsg(unsigned int n, unsigned int *missing)
 	char byte = 'x', sink[16];
 	int err;
 
-	err = zc_open_pair(&q, cfg_family, SOCK_DGRAM, true, 1 << 21);
-	if (err) {
-		errno = -err;
-		die("udp pair");
-	}
-	t0 = zc_now_ns();
-	for (i = 0; i < n; i++)
-		t1 = zc_now_ns();
-	clock_cost = (zc_now_ns() - t0) / (n + 1);
+	clock_cost = probe_open_pair(&q, n);
 	*missing = 0;
 	for (i = 0; i < n; i++) {
 		if (send(q.tx, &byte, 1, MSG_ZEROCOPY) != 1)
@@ -495,6 +509,57 @@ static double probe_full_recvmsg(unsigned int n, unsigned int *missing)
 	}
 	zc_close_pair(&q);
 	return ok ? (double)sum / (double)ok : 0.0;
+}
+
+/*
+ * -E, third part: the placeholder's own cost.  ns per 1-byte UDP sendmsg()
+ * (no MSG_ZEROCOPY, empty error queue) without control data and with a
+ * placeholder of 1 and of ZC_NOTIFICATION_MAX slots, each datagram read by
+ * the receiver outside the timed call.  A negative result: the kernel
+ * refused the placeholder (no SCM_ZC_NOTIFICATION).
+ */
+static double probe_sendmsg(unsigned int n, unsigned int slots, bool with_cmsg)
+{
+	union {
+		char buf[CMSG_SPACE(ZC_INFO_LEN(ZC_NOTIFICATION_MAX))];
+		struct cmsghdr align;
+	} ctl;
+	struct zc_info zi = { .capacity = slots, .count = 0 };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm = &ctl.align;
+	uint64_t t0, t1, sum = 0, clock_cost;
+	struct zc_pair q;
+	unsigned int i;
+	char sink[16];
+	int err;
+
+	clock_cost = probe_open_pair(&q, n);
+	for (i = 0; i < n; i++) {
+		if (with_cmsg) {
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_ZC_NOTIFICATION;
+			cm->cmsg_len = CMSG_LEN(ZC_INFO_LEN(slots));
+			memcpy(CMSG_DATA(cm), &zi, sizeof(zi));
+			msg.msg_control = ctl.buf;
+			msg.msg_controllen = CMSG_SPACE(ZC_INFO_LEN(slots));
+		}
+		t0 = zc_now_ns();
+		err = sendmsg(q.tx, &msg, 0) == 1 ? 0 : -errno;
+		t1 = zc_now_ns();
+		if (err) {
+			zc_close_pair(&q);
+			if (err == -EINVAL && with_cmsg)
+				return -1.0;
+			errno = -err;
+			die("sendmsg");
+		}
+		if (recv(q.rx, sink, sizeof(sink), 0) != 1)
+			die("recv");
+		sum += t1 - t0 > clock_cost ? t1 - t0 - clock_cost : 0;
+	}
+	zc_close_pair(&q);
+	return (double)sum / n;
 }
 
 int main(int argc, char **argv)
@@ -601,11 +666,21 @@ int main(int argc, char **argv)
 		full = probe_full_recvmsg(cfg_probe, &missing);
 		printf("probe proto=%s family=ipv%c calls=%u "
 		       "recvmsg_errqueue_empty_ns=%.0f poll_ns=%.0f "
-		       "recvmsg_errqueue_one_udp_ns=%.0f one_missing=%u\n",
+		       "recvmsg_errqueue_one_udp_ns=%.0f one_missing=%u",
 		       cfg_type == SOCK_STREAM ? "tcp" : "udp",
 		       cfg_family == AF_INET ? '4' : '6', cfg_probe,
 		       (double)(b - a) / cfg_probe, (double)(c2 - b) / cfg_probe,
 		       full, missing);
+		/* the placeholder's own cost, 1 and 16 slots */
+		printf(" sendmsg_udp_ns=%.0f", probe_sendmsg(cfg_probe, 0, false));
+		for (i = 1; i <= ZC_NOTIFICATION_MAX; i += ZC_NOTIFICATION_MAX - 1) {
+			full = probe_sendmsg(cfg_probe, i, true);
+			if (full < 0)
+				printf(" sendmsg_udp_placeholder%u_ns=n/a", i);
+			else
+				printf(" sendmsg_udp_placeholder%u_ns=%.0f", i, full);
+		}
+		printf("\n");
 		return 0;
 	}
 	child = -1;
