@@ -53,9 +53,14 @@ class ZeroCopyEnobufsTest {
         long sendmsgCalls = stat(statsLine, "sendmsgCalls");
         System.out.printf("ENOBUFS %s (optmem_max %d): %s%n", mode, OPTMEM_MAX, statsLine);
         assertTrue(enobufs > 0, () -> "ENOBUFS never happened, the test proves nothing: " + statsLine);
-        assertTrue(suspensions >= 2, () -> "zero-copy must resume after completions and be suspended again: "
-                + statsLine);
-        assertTrue(zcSends > 0 && stat(statsLine, "copySends") > 0, statsLine);
+        assertTrue(suspensions >= 1, () -> "ENOBUFS must suspend zero-copy: " + statsLine);
+        // How many times optmem_max fills depends on scheduling (in the VM with the loopback switch on, one
+        // rehearsal saw a single ENOBUFS where other runs saw 10-12), so a second suspension is not required;
+        // that zero-copy resumed after completions is: either it was suspended again (so it had resumed), or
+        // after the one suspension most batches went zero-copy again.
+        long copySends = stat(statsLine, "copySends");
+        assertTrue(copySends > 0 && (suspensions >= 2 || zcSends > copySends),
+                () -> "zero-copy must resume after the suspension: " + statsLine);
         if (mode == ZeroCopyNotificationMode.ERRQUEUE) {
             // No placeholder in this mode: every ENOBUFS came from a MSG_ZEROCOPY sendmsg, and each one suspended
             // zero-copy (no second attempt while suspended, no retry after an error-queue read).
