@@ -35,6 +35,8 @@ final class ZeroCopyCounters {
     long closeAborts;
     long quarantinedSends;
     long quarantinedBytes;
+    /** Highest {@link CompletionTracker#outstandingBytes()} right after a zero-copy send (the writer updates it). */
+    long peakOutstandingBytes;
 
     private volatile int published;
 
