@@ -51,7 +51,7 @@ final class ZeroCopyCounters {
         return new ZeroCopyStats(zeroCopySends, zeroCopyBytes, copySends, copyBytes, tracker.completedSends(),
                 tracker.copiedSends(), inbandRanges, inbandSends, errqueueRanges, errqueueSends, sendmsgCalls,
                 copyWriteCalls, placeholderSends, errqueueSyscalls, wakeups, epollErrWakeups, spuriousEpollErrs,
-                tracker.outstandingSends(), tracker.outstandingBuffers(), tracker.outstandingBytes(), enobufsErrors,
+                tracker.outstandingSends(), tracker.outstandingBuffers(), tracker.outstandingBytes(), peakOutstandingBytes, enobufsErrors,
                 enobufsSuspensions, tracker.ignoredIds(), badCopyBacks, unreadableErrqueueEntries,
                 foreignErrqueueEntries, closeAborts, quarantinedSends, quarantinedBytes, mode);
     }
