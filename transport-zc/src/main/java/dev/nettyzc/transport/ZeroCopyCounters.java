@@ -40,9 +40,72 @@ final class ZeroCopyCounters {
 
     private volatile int published;
 
-    /** Makes every update so far visible to {@link #snapshot} on other threads. */
+    /** The channel's tracker (completions, pinned bytes), or {@code null}: not folded into the process metric. */
+    private final CompletionTracker tracker;
+    // What was folded into ProcessZeroCopyMetric so far (same single writer as the counters).
+    private long foldedZeroCopySends;
+    private long foldedZeroCopyBytes;
+    private long foldedCopySends;
+    private long foldedCopyBytes;
+    private long foldedCompletedSends;
+    private long foldedCopiedSends;
+    private long foldedInbandSends;
+    private long foldedErrqueueSends;
+    private long foldedEnobufsErrors;
+    private long foldedCloseAborts;
+    private long foldedBadCopyBacks;
+    private long foldedQuarantinedSends;
+    private long foldedQuarantinedBytes;
+    private long foldedPinnedBytes;
+
+    /** Counters that stay out of the process metric (unit tests, {@link ZeroCopyStats#EMPTY}). */
+    ZeroCopyCounters() {
+        this(null);
+    }
+
+    /** The counters of a channel whose sends {@code tracker} tracks; {@link #publish()} folds them process-wide. */
+    ZeroCopyCounters(CompletionTracker tracker) {
+        this.tracker = tracker;
+    }
+
+    /**
+     * Makes every update so far visible to {@link #snapshot} on other threads, and adds what changed since the
+     * previous publish to the process-wide {@link ZeroCopy#metric()}.
+     */
     void publish() {
+        if (tracker != null) {
+            foldIntoProcessMetric();
+        }
         published++; // single writer at a time; the volatile write is the release
+    }
+
+    /** A few subtractions, and one LongAdder add per counter that changed (see ProcessZeroCopyMetric). */
+    private void foldIntoProcessMetric() {
+        ProcessZeroCopyMetric m = ProcessZeroCopyMetric.INSTANCE;
+        foldedZeroCopySends = ProcessZeroCopyMetric.fold(m.zeroCopySends, zeroCopySends, foldedZeroCopySends);
+        foldedZeroCopyBytes = ProcessZeroCopyMetric.fold(m.zeroCopyBytes, zeroCopyBytes, foldedZeroCopyBytes);
+        foldedCopySends = ProcessZeroCopyMetric.fold(m.copySends, copySends, foldedCopySends);
+        foldedCopyBytes = ProcessZeroCopyMetric.fold(m.copyBytes, copyBytes, foldedCopyBytes);
+        foldedCompletedSends = ProcessZeroCopyMetric.fold(m.completedSends, tracker.completedSends(),
+                foldedCompletedSends);
+        foldedCopiedSends = ProcessZeroCopyMetric.fold(m.copiedSends, tracker.copiedSends(), foldedCopiedSends);
+        foldedInbandSends = ProcessZeroCopyMetric.fold(m.inbandSends, inbandSends, foldedInbandSends);
+        foldedErrqueueSends = ProcessZeroCopyMetric.fold(m.errqueueSends, errqueueSends, foldedErrqueueSends);
+        foldedEnobufsErrors = ProcessZeroCopyMetric.fold(m.enobufsErrors, enobufsErrors, foldedEnobufsErrors);
+        foldedCloseAborts = ProcessZeroCopyMetric.fold(m.closeAborts, closeAborts, foldedCloseAborts);
+        foldedBadCopyBacks = ProcessZeroCopyMetric.fold(m.badCopyBacks, badCopyBacks, foldedBadCopyBacks);
+        foldedQuarantinedSends = ProcessZeroCopyMetric.fold(m.quarantinedSends, quarantinedSends,
+                foldedQuarantinedSends);
+        foldedQuarantinedBytes = ProcessZeroCopyMetric.fold(m.quarantinedBytes, quarantinedBytes,
+                foldedQuarantinedBytes);
+        long pinned = tracker.outstandingBytes();
+        long delta = pinned - foldedPinnedBytes;
+        if (delta > 0) {
+            m.pinnedBytesGrew(delta);
+        } else if (delta < 0) {
+            m.pinnedBytes.add(delta);
+        }
+        foldedPinnedBytes = pinned;
     }
 
     ZeroCopyStats snapshot(CompletionTracker tracker, ZeroCopyNotificationMode mode) {

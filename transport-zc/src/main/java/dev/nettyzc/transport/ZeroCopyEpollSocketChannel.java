@@ -110,8 +110,8 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     private volatile ZeroCopyHandler policy;
 
     // ---- confined to the event loop; after close to the lingering close ----
-    private final ZeroCopyCounters counters = new ZeroCopyCounters();
     private final CompletionTracker tracker = new CompletionTracker();
+    private final ZeroCopyCounters counters = new ZeroCopyCounters(tracker);
     private final CompletionReader reader = new CompletionReader(tracker, counters);
     private final ZeroCopyWriter writer;
     private final ZeroCopyCompletionEvent completionEvent = new ZeroCopyCompletionEvent(this);
