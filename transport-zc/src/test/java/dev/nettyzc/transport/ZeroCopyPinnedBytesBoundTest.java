@@ -5,7 +5,6 @@
 package dev.nettyzc.transport;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -61,16 +60,10 @@ class ZeroCopyPinnedBytesBoundTest {
     }
 
     private static ZcPair.Options options(ZeroCopyNotificationMode mode, long maxPinned, BitRecorder recorder) {
-        ZcPair.Options o = new ZcPair.Options();
-        o.mode = mode;
-        o.handler = null;
-        o.clientAllocator = new PooledByteBufAllocator(true);
-        o.scribbleCount = 1;
-        o.scribbleSize = CHUNK;
+        ZcPair.Options o = ZcPair.Options.thresholdOnly(mode, 16 * 1024, CHUNK);
         o.receiverAutoRead = false;
-        o.client = b -> b.option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, 16 * 1024)
-                .option(ZeroCopyChannelOption.ZEROCOPY_MAX_PINNED_BYTES, maxPinned)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024);
+        o.client = o.client.andThen(b -> b.option(ZeroCopyChannelOption.ZEROCOPY_MAX_PINNED_BYTES, maxPinned)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024));
         o.clientPipeline = ch -> ch.pipeline().addLast(recorder);
         return o;
     }
@@ -93,15 +86,7 @@ class ZeroCopyPinnedBytesBoundTest {
         BitRecorder recorder = new BitRecorder();
         TrackedBuf.Registry reg = new TrackedBuf.Registry();
         ZcPair p = ZcPair.trackedStream(options(mode, max, recorder), reg, total, CHUNK);
-        try {
-            p.start();
-            readSlowly(p, total);
-            p.awaitWritten();
-            p.awaitNoOutstanding();
-            assertEquals(total, p.checker.offset(), "every byte arrived and matched");
-        } finally {
-            p.close();
-        }
+        p.streamAllAndClose(total, () -> readSlowly(p, total));
         ZeroCopyStats s = p.stats();
         System.out.printf("pinned bound %s: max %d, peak %d, %d bit changes, stats %s%n", mode, max,
                 s.peakOutstandingBytes(), recorder.changes.size(), s);
@@ -138,25 +123,14 @@ class ZeroCopyPinnedBytesBoundTest {
         TrackedBuf.Registry reg = new TrackedBuf.Registry();
         ZcPair.Options o = options(mode, max, recorder);
         ZcPair p = new ZcPair(o);
-        byte[] scratch = new byte[CHUNK];
         List<ByteBuf> msgs = new ArrayList<>();
-        long offset = 0;
         for (int i = 0; i < 64; i++) { // written at once, ignoring writability
-            ByteBuf b = o.clientAllocator.directBuffer(CHUNK);
-            p.pattern.write(b, CHUNK, offset, scratch);
-            msgs.add(reg.track(b, offset));
-            offset += CHUNK;
+            long at = p.nextOffset;
+            msgs.add(reg.track(p.fillNext(o.clientAllocator.directBuffer(CHUNK), CHUNK), at));
         }
-        long total = offset;
-        try {
-            p.sendAll(msgs, false);
-            readSlowly(p, total);
-            p.awaitWritten();
-            p.awaitNoOutstanding();
-            assertEquals(total, p.checker.offset(), "every byte arrived and matched");
-        } finally {
-            p.close();
-        }
+        long total = p.nextOffset;
+        p.sendAll(msgs, false);
+        p.streamAllAndClose(total, () -> readSlowly(p, total));
         ZeroCopyStats s = p.stats();
         assertTrue(s.zeroCopyBytes() > 0, () -> "zero-copy happened: " + s);
         assertTrue(s.peakOutstandingBytes() <= max, () -> "pinned bytes exceeded the bound: " + s);

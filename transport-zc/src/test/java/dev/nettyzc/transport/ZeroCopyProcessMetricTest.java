@@ -5,7 +5,6 @@
 package dev.nettyzc.transport;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,10 +73,7 @@ class ZeroCopyProcessMetricTest {
     @Test
     void aTransferShowsUpAndStaysAfterClose() throws Exception {
         long bytes = 8L * 1024 * 1024;
-        ZcPair.Options o = new ZcPair.Options();
-        o.handler = null;
-        o.clientAllocator = new PooledByteBufAllocator(true);
-        o.client = b -> b.option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, 16 * 1024);
+        ZcPair.Options o = ZcPair.Options.thresholdOnly(ZeroCopyNotificationMode.ERRQUEUE, 16 * 1024, 64 * 1024);
         long sends0 = metric.zeroCopySends();
         long bytes0 = metric.zeroCopyBytes();
         long copyBytes0 = metric.copyBytes();

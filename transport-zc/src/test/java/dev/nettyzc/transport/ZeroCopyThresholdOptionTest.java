@@ -5,7 +5,6 @@
 package dev.nettyzc.transport;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,13 +30,8 @@ class ZeroCopyThresholdOptionTest {
     private static final int CHUNK = 64 * 1024;
 
     private static ZcPair.Options withoutHandler(ZeroCopyNotificationMode mode, int threshold) {
-        ZcPair.Options o = new ZcPair.Options();
-        o.mode = mode;
-        o.handler = null;
-        o.clientAllocator = new PooledByteBufAllocator(true);
+        ZcPair.Options o = ZcPair.Options.thresholdOnly(mode, threshold, CHUNK);
         o.scribbleCount = 2;
-        o.scribbleSize = CHUNK;
-        o.client = b -> b.option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, threshold);
         return o;
     }
 
@@ -47,15 +41,7 @@ class ZeroCopyThresholdOptionTest {
         ZcTestSupport.assumeMode(mode);
         TrackedBuf.Registry reg = new TrackedBuf.Registry();
         ZcPair p = ZcPair.trackedStream(withoutHandler(mode, 16 * 1024), reg, BYTES, CHUNK);
-        try {
-            p.start();
-            p.awaitWritten();
-            p.awaitReceived(BYTES);
-            p.awaitNoOutstanding();
-            assertEquals(BYTES, p.checker.offset(), "every byte arrived and matched the pattern");
-        } finally {
-            p.close();
-        }
+        p.streamAllAndClose(BYTES);
         ZeroCopyStats s = p.stats();
         assertTrue(s.zeroCopySends() > 0, () -> "no handler, only the option: zero-copy must happen: " + s);
         assertEquals(BYTES, s.zeroCopyBytes() + s.copyBytes(), () -> "bytes accounted: " + s);
@@ -72,13 +58,7 @@ class ZeroCopyThresholdOptionTest {
         ZcTestSupport.assumeMode(mode);
         TrackedBuf.Registry reg = new TrackedBuf.Registry();
         ZcPair p = ZcPair.trackedStream(withoutHandler(mode, CHUNK + 1), reg, 4L * 1024 * 1024, CHUNK);
-        try {
-            p.start();
-            p.awaitWritten();
-            p.awaitReceived(4L * 1024 * 1024);
-        } finally {
-            p.close();
-        }
+        p.streamAllAndClose(4L * 1024 * 1024);
         ZeroCopyStats s = p.stats();
         assertEquals(0, s.zeroCopySends(), () -> "64 KiB buffers are below a 64 KiB + 1 threshold: " + s);
         assertEquals(0, reg.pinned(), "nothing pinned");
@@ -91,14 +71,8 @@ class ZeroCopyThresholdOptionTest {
         o.client = b -> { }; // the default
         TrackedBuf.Registry reg = new TrackedBuf.Registry();
         ZcPair p = ZcPair.trackedStream(o, reg, 4L * 1024 * 1024, CHUNK);
-        try {
-            assertEquals(-1, p.client.config().getOption(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD));
-            p.start();
-            p.awaitWritten();
-            p.awaitReceived(4L * 1024 * 1024);
-        } finally {
-            p.close();
-        }
+        assertEquals(-1, p.client.config().getOption(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD));
+        p.streamAllAndClose(4L * 1024 * 1024);
         ZeroCopyStats s = p.stats();
         assertEquals(0, s.zeroCopySends(), () -> "off by default: " + s);
         assertEquals(4L * 1024 * 1024, s.copyBytes(), () -> "all by copy: " + s);

@@ -31,26 +31,18 @@ class ZeroCopyWriteMarkTest {
 
     private final PooledByteBufAllocator alloc = new PooledByteBufAllocator(true);
     private final TrackedBuf.Registry reg = new TrackedBuf.Registry();
-    private final byte[] scratch = new byte[64 * 1024];
-    private long offset;
 
     private ByteBuf direct(ZcPair p, int len) {
-        ByteBuf b = alloc.directBuffer(len);
-        p.pattern.write(b, len, offset, scratch);
-        offset += len;
-        return b;
+        return p.fillNext(alloc.directBuffer(len), len);
     }
 
     private TrackedBuf trackedDirect(ZcPair p, int len) {
-        long at = offset;
+        long at = p.nextOffset;
         return reg.track(direct(p, len), at);
     }
 
     private ByteBuf heap(ZcPair p, int len) {
-        ByteBuf b = Unpooled.buffer(len);
-        p.pattern.write(b, len, offset, scratch);
-        offset += len;
-        return b;
+        return p.fillNext(Unpooled.buffer(len), len);
     }
 
     private ZcPair pair(ZeroCopyNotificationMode mode, ZeroCopyHandler handler) throws InterruptedException {
@@ -66,9 +58,9 @@ class ZeroCopyWriteMarkTest {
         try {
             assertTrue(last.await(ZcTestSupport.WAIT_MILLIS), "last write done");
             assertTrue(last.isSuccess(), () -> "last write: " + last.cause());
-            p.awaitReceived(offset);
+            p.awaitReceived(p.nextOffset);
             p.awaitNoOutstanding();
-            assertEquals(offset, p.checker.offset(), "every byte arrived and matched");
+            assertEquals(p.nextOffset, p.checker.offset(), "every byte arrived and matched");
         } finally {
             p.close();
         }
