@@ -33,7 +33,8 @@ final class ProcessZeroCopyMetric implements ZeroCopyMetric {
     final LongAdder pinnedBytes = new LongAdder();
     private final AtomicLong peakPinnedBytes = new AtomicLong();
 
-    private ProcessZeroCopyMetric() {
+    /** The process has {@link #INSTANCE}; tests make private ones. */
+    ProcessZeroCopyMetric() {
     }
 
     /** Adds {@code now - folded} to {@code adder} if it is not 0; returns {@code now}, the new folded value. */

@@ -42,6 +42,7 @@ final class ZeroCopyCounters {
 
     /** The channel's tracker (completions, pinned bytes), or {@code null}: not folded into the process metric. */
     private final CompletionTracker tracker;
+    private final ProcessZeroCopyMetric metric;
     // What was folded into ProcessZeroCopyMetric so far (same single writer as the counters).
     private long foldedZeroCopySends;
     private long foldedZeroCopyBytes;
@@ -60,12 +61,18 @@ final class ZeroCopyCounters {
 
     /** Counters that stay out of the process metric (unit tests, {@link ZeroCopyStats#EMPTY}). */
     ZeroCopyCounters() {
-        this(null);
+        this(null, null);
     }
 
     /** The counters of a channel whose sends {@code tracker} tracks; {@link #publish()} folds them process-wide. */
     ZeroCopyCounters(CompletionTracker tracker) {
+        this(tracker, ProcessZeroCopyMetric.INSTANCE);
+    }
+
+    /** Counters folded into {@code metric} (tests: a private metric, safe from other channels of the JVM). */
+    ZeroCopyCounters(CompletionTracker tracker, ProcessZeroCopyMetric metric) {
         this.tracker = tracker;
+        this.metric = metric;
     }
 
     /**
@@ -81,7 +88,7 @@ final class ZeroCopyCounters {
 
     /** A few subtractions, and one LongAdder add per counter that changed (see ProcessZeroCopyMetric). */
     private void foldIntoProcessMetric() {
-        ProcessZeroCopyMetric m = ProcessZeroCopyMetric.INSTANCE;
+        ProcessZeroCopyMetric m = metric;
         foldedZeroCopySends = ProcessZeroCopyMetric.fold(m.zeroCopySends, zeroCopySends, foldedZeroCopySends);
         foldedZeroCopyBytes = ProcessZeroCopyMetric.fold(m.zeroCopyBytes, zeroCopyBytes, foldedZeroCopyBytes);
         foldedCopySends = ProcessZeroCopyMetric.fold(m.copySends, copySends, foldedCopySends);
