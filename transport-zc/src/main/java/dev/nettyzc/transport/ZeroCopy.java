@@ -49,6 +49,14 @@ public final class ZeroCopy {
     private ZeroCopy() {
     }
 
+    /**
+     * The process-wide metrics: totals over every zero-copy channel of this JVM, including closed ones. Reading
+     * them never loads the native library.
+     */
+    public static ZeroCopyMetric metric() {
+        return ProcessZeroCopyMetric.INSTANCE;
+    }
+
     /** {@code true} if the zero-copy channels can be used. */
     public static boolean isAvailable() {
         return UNAVAILABILITY_CAUSE == null;

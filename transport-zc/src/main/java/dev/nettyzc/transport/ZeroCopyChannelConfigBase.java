@@ -35,6 +35,8 @@ abstract class ZeroCopyChannelConfigBase<C extends ZeroCopyChannelConfigBase<C>>
     static final int SOL_IP = 0;
     static final int IP_TRANSPARENT = 19;
     static final int DEFAULT_CLOSE_TIMEOUT_MILLIS = 30000;
+    /** {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} value that turns zero-copy off (the default). */
+    static final int ZERO_COPY_OFF = -1;
 
     /** The options every zero-copy config has. */
     static final ConfigOptionTable<ZeroCopyChannelConfigBase<?>> COMMON_OPTIONS =
@@ -51,11 +53,19 @@ abstract class ZeroCopyChannelConfigBase<C extends ZeroCopyChannelConfigBase<C>>
                     .add(ZeroCopyChannelOption.ZEROCOPY_CLOSE_TIMEOUT_MILLIS,
                             ZeroCopyChannelConfigBase::getCloseTimeoutMillis,
                             ZeroCopyChannelConfigBase::setCloseTimeoutMillis)
+                    .add(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, ZeroCopyChannelConfigBase::getZeroCopyThreshold,
+                            ZeroCopyChannelConfigBase::setZeroCopyThreshold)
+                    .add(ZeroCopyChannelOption.ZEROCOPY_MAX_PINNED_BYTES, ZeroCopyChannelConfigBase::getMaxPinnedBytes,
+                            ZeroCopyChannelConfigBase::setMaxPinnedBytes)
                     .build();
 
     private final ConfigOptionTable<C> options;
     private volatile ZeroCopyNotificationMode notificationMode = ZeroCopyNotificationMode.AUTO;
     private volatile int closeTimeoutMillis = DEFAULT_CLOSE_TIMEOUT_MILLIS;
+    private volatile int zeroCopyThreshold = ZERO_COPY_OFF;
+    /** The policy of {@link #zeroCopyThreshold} for a channel without a handler; {@code null} while off. */
+    private volatile ZeroCopyHandler thresholdPolicy;
+    private volatile long maxPinnedBytes;
 
     ZeroCopyChannelConfigBase(Channel channel, ConfigOptionTable<C> options) {
         super(channel);
@@ -134,6 +144,50 @@ abstract class ZeroCopyChannelConfigBase<C extends ZeroCopyChannelConfigBase<C>>
     public C setCloseTimeoutMillis(int millis) {
         this.closeTimeoutMillis = ObjectUtil.checkPositiveOrZero(millis, "millis");
         return self();
+    }
+
+    /** See {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD}; {@code -1} (default) is off. */
+    public int getZeroCopyThreshold() {
+        return zeroCopyThreshold;
+    }
+
+    /**
+     * See {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD}.
+     *
+     * @param threshold {@code -1} (off) or the per-buffer minimum of readable bytes ({@code >= 0})
+     */
+    public C setZeroCopyThreshold(int threshold) {
+        if (threshold < ZERO_COPY_OFF) {
+            throw new IllegalArgumentException("ZEROCOPY_THRESHOLD: " + threshold + " (expected -1 for off, or >= 0)");
+        }
+        // One immutable policy per value: the channel reads it with one volatile read per write, allocation-free.
+        thresholdPolicy = threshold == ZERO_COPY_OFF ? null : ZeroCopyHandler.thresholdPolicy(threshold);
+        zeroCopyThreshold = threshold;
+        return self();
+    }
+
+    /** The policy of the threshold option, used while no {@link ZeroCopyHandler} is in the pipeline. */
+    ZeroCopyHandler thresholdPolicy() {
+        return thresholdPolicy;
+    }
+
+    /** See {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES}; {@code 0} (default) is no bound. */
+    public long getMaxPinnedBytes() {
+        return maxPinnedBytes;
+    }
+
+    /** See {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES}; {@code 0} removes the bound. */
+    public C setMaxPinnedBytes(long bytes) {
+        this.maxPinnedBytes = ObjectUtil.checkPositiveOrZero(bytes, "ZEROCOPY_MAX_PINNED_BYTES");
+        return self();
+    }
+
+    /** Copies the zero-copy options to a child channel's config (server channels: the children's defaults). */
+    final void copyZeroCopyOptionsTo(ZeroCopyChannelConfigBase<?> child) {
+        child.setNotificationMode(notificationMode);
+        child.setCloseTimeoutMillis(closeTimeoutMillis);
+        child.setZeroCopyThreshold(zeroCopyThreshold);
+        child.setMaxPinnedBytes(maxPinnedBytes);
     }
 
     // ---- socket options both kinds of socket have ----

@@ -71,8 +71,7 @@ public final class ZeroCopyEpollServerSocketChannel extends AbstractEpollServerC
     protected Channel newChildChannel(int fd, byte[] address, int offset, int len) throws Exception {
         ZeroCopyEpollSocketChannel child = new ZeroCopyEpollSocketChannel(this, LinuxSocket.newSocket(fd),
                 address(address, offset, len));
-        child.config().setNotificationMode(config.getNotificationMode());
-        child.config().setCloseTimeoutMillis(config.getCloseTimeoutMillis());
+        config.copyZeroCopyOptionsTo(child.config());
         return child;
     }
 

@@ -36,8 +36,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Drop-in replacement for Netty's {@code EpollSocketChannel} that sends large direct {@link ByteBuf}s with
  * {@code MSG_ZEROCOPY}. Use it (and {@link ZeroCopyEpollServerSocketChannel}) with an epoll event loop group
- * and add a {@link ZeroCopyHandler} to the pipeline; without the handler everything is sent by copy with the
- * same syscalls as {@code EpollSocketChannel}. {@code SO_ZEROCOPY} is set when the socket is created.
+ * and set {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} (or add a {@link ZeroCopyHandler} for a custom
+ * policy); with neither, only writes marked {@link ZeroCopyWrite#zeroCopy} go zero-copy, and everything else is
+ * sent by copy with the same syscalls as {@code EpollSocketChannel}. {@code SO_ZEROCOPY} is set when the socket
+ * is created.
  *
  * <p>The channel is assembled from parts with one job each:
  * <ul>
@@ -87,6 +89,14 @@ import java.util.concurrent.TimeUnit;
  * them back early.
  */
 public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel implements SocketChannel {
+    /**
+     * The user-defined writability bit ({@code ChannelOutboundBuffer.setUserDefinedWritability}) this channel
+     * clears while {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} is reached, and sets again once
+     * completions brought the pinned bytes down to half the bound. Applications using their own user-defined bits
+     * should pick others.
+     */
+    public static final int PINNED_BYTES_WRITABILITY_INDEX = 31;
+
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyEpollSocketChannel.class);
     /**
      * Shortest wait for completions after a lingering close reset the connection. After the reset only clones in
@@ -100,8 +110,8 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     private volatile ZeroCopyHandler policy;
 
     // ---- confined to the event loop; after close to the lingering close ----
-    private final ZeroCopyCounters counters = new ZeroCopyCounters();
     private final CompletionTracker tracker = new CompletionTracker();
+    private final ZeroCopyCounters counters = new ZeroCopyCounters(tracker);
     private final CompletionReader reader = new CompletionReader(tracker, counters);
     private final ZeroCopyWriter writer;
     private final ZeroCopyCompletionEvent completionEvent = new ZeroCopyCompletionEvent(this);
@@ -117,6 +127,8 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     /** Inside doWrite: the completion event is fired between writes, never during one. */
     private boolean inWrite;
     private boolean completionEventPending;
+    /** {@link #PINNED_BYTES_WRITABILITY_INDEX} is cleared. */
+    private boolean pinnedUnwritable;
     private LingeringClose lingering;
 
     public ZeroCopyEpollSocketChannel() {
@@ -142,7 +154,12 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         return new ZeroCopyWriter(socket, new ZeroCopyWriter.Owner() {
             @Override
             public ZeroCopyHandler policy() {
-                return policy;
+                return effectivePolicy();
+            }
+
+            @Override
+            public long maxPinnedBytes() {
+                return config.getMaxPinnedBytes();
             }
 
             @Override
@@ -213,6 +230,12 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     // Policy, statistics, release
     // =====================================================================================================
 
+    /** The handler in the pipeline if there is one (it decides), else the threshold option's policy, or null. */
+    private ZeroCopyHandler effectivePolicy() {
+        ZeroCopyHandler p = policy;
+        return p != null ? p : config.thresholdPolicy();
+    }
+
     void policy(ZeroCopyHandler handler) {
         policy = handler;
     }
@@ -255,11 +278,24 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         }
     }
 
+    /** Also where writability follows the pinned-bytes bound: between writes, never during one. */
     private void fireCompletionEventIfPending() {
+        updatePinnedWritability();
         if (completionEventPending) {
             completionEventPending = false;
             if (isRegistered()) {
                 pipeline().fireUserEventTriggered(completionEvent);
+            }
+        }
+    }
+
+    private void updatePinnedWritability() {
+        boolean reached = writer.isPinnedBoundReached();
+        if (reached != pinnedUnwritable) {
+            ChannelOutboundBuffer out = unsafe().outboundBuffer();
+            if (out != null) { // null once closed: nothing to tell
+                pinnedUnwritable = reached;
+                out.setUserDefinedWritability(PINNED_BYTES_WRITABILITY_INDEX, !reached);
             }
         }
     }
@@ -275,9 +311,10 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             if (UnixChannelUtil.isBufferCopyNeededForWrite(buf)) {
                 boolean heap = !buf.isDirect();
                 ByteBuf copy = newDirectBuffer(buf);
-                ZeroCopyHandler p = policy;
-                if (heap && p != null && copy.readableBytes() >= p.threshold()) {
-                    // Heap buffers take the normal (copy) path: mark Netty's private direct copy.
+                ZeroCopyHandler p = effectivePolicy();
+                if (heap && (ZeroCopyWrite.isMarked(buf) || p != null && copy.readableBytes() >= p.threshold())) {
+                    // Heap buffers take the normal (copy) path: mark Netty's private direct copy (only where the
+                    // policy or a mark could otherwise pick it, so small heap writes allocate no wrapper).
                     return new HeapCopyByteBuf(copy);
                 }
                 return copy;

@@ -13,21 +13,25 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
- * The zero-copy policy point of a {@link ZeroCopyEpollSocketChannel}, and its statistics.
+ * A custom zero-copy policy for one {@link ZeroCopyEpollSocketChannel}, and its statistics. Not needed for plain
+ * zero-copy: {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} turns it on without any handler.
  *
- * <p>Without this handler in the pipeline the channel sends everything by copy, exactly like
- * {@code EpollSocketChannel}. With it, each flushed {@link ByteBuf} is offered to {@link #isZeroCopyCandidate}
- * when the channel writes: it goes out with {@code MSG_ZEROCOPY} if
+ * <p><b>Which one decides.</b> With this handler in the pipeline, the handler is the channel's policy: each
+ * flushed {@link ByteBuf} is offered to {@link #isZeroCopyCandidate} when the channel writes, and the
+ * {@code ZEROCOPY_THRESHOLD} option only supplies the threshold of a handler built without one. A buffer goes
+ * out with {@code MSG_ZEROCOPY} by default if
  * <ul>
  *   <li>it is direct memory ({@code isDirect()}; a {@code CompositeByteBuf} only if all components are direct).
  *       Heap buffers take the normal path: Netty copies them into a private direct buffer, which is sent by copy;
- *   <li>its readable bytes are at least the threshold (per buffer, default {@value #DEFAULT_THRESHOLD} bytes,
- *       like gRPC's; MSG_ZEROCOPY pays off from about 10 KB);
+ *   <li>its readable bytes are at least {@link #threshold()}: the one given to the constructor or the builder,
+ *       else the channel's {@code ZEROCOPY_THRESHOLD} if that is set ({@code >= 0}), else
+ *       {@value #DEFAULT_THRESHOLD} bytes (like gRPC's; MSG_ZEROCOPY pays off from about 10 KB);
  *   <li>the adaptive policy has not suspended zero-copy on this connection.
  * </ul>
- * Consecutive candidates go out together in one {@code sendmsg}. Writes pass through this handler unchanged;
- * the decision is made in the channel's {@code doWrite} without any allocation: in {@code handlerAdded} the
- * handler registers itself as the channel's policy.
+ * A write marked with {@link ZeroCopyWrite#byCopy} or {@link ZeroCopyWrite#zeroCopy} is not offered to the
+ * handler: the mark decides. Consecutive candidates go out together in one {@code sendmsg}. Writes pass through
+ * this handler unchanged; the decision is made in the channel's {@code doWrite} without any allocation: in
+ * {@code handlerAdded} the handler registers itself as the channel's policy.
  *
  * <p><b>Adaptive policy</b> (off by default): with {@link Builder#adaptive(int, int)} the handler stops asking
  * for zero-copy after {@code copiedLimit} consecutive sends completed as {@code SO_EE_CODE_ZEROCOPY_COPIED} (the
@@ -45,6 +49,10 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     /** Default per-buffer threshold: 16 KiB. */
     public static final int DEFAULT_THRESHOLD = 16 * 1024;
 
+    /** Constructor argument meaning "no threshold of its own": the channel option's, or the default. */
+    private static final int FROM_CHANNEL = -1;
+
+    /** The threshold given at construction, or {@link #FROM_CHANNEL}. */
     private final int threshold;
     private final int copiedLimit;
     private final int retryAfter;
@@ -57,20 +65,31 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     private int skippedWhileSuspended;
     private long suspensions;
 
-    /** Threshold {@value #DEFAULT_THRESHOLD}, adaptive policy off. */
+    /**
+     * The channel's {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} if set, else {@value #DEFAULT_THRESHOLD};
+     * adaptive policy off.
+     */
     public ZeroCopyHandler() {
-        this(DEFAULT_THRESHOLD);
+        this(FROM_CHANNEL, 0, 0, false);
     }
 
     /**
      * @param threshold minimum readable bytes of a buffer to be sent with MSG_ZEROCOPY (&gt;= 1)
      */
     public ZeroCopyHandler(int threshold) {
-        this(threshold, 0, 0, false);
+        this(ObjectUtil.checkPositive(threshold, "threshold"), 0, 0, false);
+    }
+
+    /** The policy behind {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} (never in a pipeline; 0 allowed). */
+    static ZeroCopyHandler thresholdPolicy(int threshold) {
+        return new ZeroCopyHandler(ObjectUtil.checkPositiveOrZero(threshold, "threshold"), 0, 0, false);
     }
 
     private ZeroCopyHandler(int threshold, int copiedLimit, int retryAfter, boolean piggyback) {
-        this.threshold = ObjectUtil.checkPositive(threshold, "threshold");
+        if (threshold < FROM_CHANNEL) {
+            throw new IllegalArgumentException("threshold: " + threshold);
+        }
+        this.threshold = threshold;
         this.copiedLimit = ObjectUtil.checkPositiveOrZero(copiedLimit, "copiedLimit");
         this.retryAfter = ObjectUtil.checkPositiveOrZero(retryAfter, "retryAfter");
         this.piggyback = piggyback;
@@ -83,7 +102,7 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
 
     /** Builder of {@link ZeroCopyHandler}. */
     public static final class Builder {
-        private int threshold = DEFAULT_THRESHOLD;
+        private int threshold = FROM_CHANNEL;
         private int copiedLimit;
         private int retryAfter;
         private boolean piggyback;
@@ -102,7 +121,10 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
             return this;
         }
 
-        /** Per-buffer threshold in bytes (default {@value ZeroCopyHandler#DEFAULT_THRESHOLD}). */
+        /**
+         * Per-buffer threshold in bytes; it wins over the channel's {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD}.
+         * Unset: the option's value if set, else {@value ZeroCopyHandler#DEFAULT_THRESHOLD}.
+         */
         public Builder threshold(int threshold) {
             this.threshold = ObjectUtil.checkPositive(threshold, "threshold");
             return this;
@@ -131,9 +153,17 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
         }
     }
 
-    /** The per-buffer threshold in bytes. */
+    /**
+     * The per-buffer threshold in bytes: the one this handler was built with, else that of the channel's
+     * {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} if set, else {@value #DEFAULT_THRESHOLD}.
+     */
     public int threshold() {
-        return threshold;
+        if (threshold != FROM_CHANNEL) {
+            return threshold;
+        }
+        ZeroCopyEpollSocketChannel zc = channel;
+        int fromChannel = zc == null ? FROM_CHANNEL : zc.config().getZeroCopyThreshold();
+        return fromChannel >= 0 ? fromChannel : DEFAULT_THRESHOLD;
     }
 
     /** {@code true} if small direct buffers ride along with a following candidate, see {@link Builder}. */
@@ -189,7 +219,7 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
 
     /** The threshold and direct-memory rules alone. */
     private boolean isEligible(ByteBuf buf) {
-        return buf.readableBytes() >= threshold && buf.isDirect() && !(buf instanceof HeapCopyByteBuf);
+        return buf.readableBytes() >= threshold() && buf.isDirect() && !(buf instanceof HeapCopyByteBuf);
     }
 
     /**

@@ -43,7 +43,10 @@ package dev.nettyzc.transport;
  *                                  reported it); they cost no read
  * @param outstandingSends          zero-copy sends not completed yet
  * @param outstandingBuffers        buffer references pinned by outstanding sends
- * @param outstandingBytes          bytes of outstanding sends
+ * @param outstandingBytes          bytes of outstanding sends (pinned now)
+ * @param peakOutstandingBytes      the highest {@code outstandingBytes} so far (right after a zero-copy send); with
+ *                                  {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} set it never exceeds
+ *                                  the bound
  * @param enobufsErrors             every {@code ENOBUFS} a {@code sendmsg} returned (locked-memory limit or
  *                                  {@code net.core.optmem_max})
  * @param enobufsSuspensions        how often an ENOBUFS suspended zero-copy on the connection
@@ -81,6 +84,7 @@ public record ZeroCopyStats(
         int outstandingSends,
         int outstandingBuffers,
         long outstandingBytes,
+        long peakOutstandingBytes,
         long enobufsErrors,
         long enobufsSuspensions,
         long ignoredIds,

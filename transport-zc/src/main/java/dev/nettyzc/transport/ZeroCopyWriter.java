@@ -45,6 +45,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * freed half of what was pinned at the time, as folly does. If nothing of this connection was pinned, the
  * memory belongs to other sockets, so it retries after 16 copy batches, doubling up to 4096 while ENOBUFS
  * persists. The first ENOBUFS in the process logs one WARN naming both limits.
+ *
+ * <h2>The pinned-bytes bound</h2>
+ * With {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} set, a zero-copy batch is cut to what is left under
+ * the bound, so the pinned bytes never exceed it. Once they reach it, zero-copy pauses (batches go out by copy,
+ * as after ENOBUFS) until completions bring them down to half of it; the channel mirrors the pause in its
+ * writability.
  */
 final class ZeroCopyWriter {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyWriter.class);
@@ -60,6 +66,9 @@ final class ZeroCopyWriter {
     interface Owner {
         /** The zero-copy policy, or {@code null}: everything by copy. */
         ZeroCopyHandler policy();
+
+        /** {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES}: 0 is no bound. */
+        long maxPinnedBytes();
 
         /** Sends carry the in-band placeholder (CMSG mode, or AUTO where the kernel has it). */
         boolean isInbandEffective();
@@ -84,6 +93,8 @@ final class ZeroCopyWriter {
     /** See "One write": the rest of this buffer also goes zero-copy. */
     private ByteBuf partialZeroCopyBuf;
     private boolean enobufsSuspended;
+    /** Pinned bytes reached {@link Owner#maxPinnedBytes()}: no zero-copy until they are down to half of it. */
+    private boolean pinnedBoundReached;
     /** {@code SO_ZEROCOPY_DEFER_POLLERR} is set on the socket (see {@link #setDeferPollerr}). */
     private boolean deferPollerr;
     private boolean deferPollerrFailed;
@@ -109,20 +120,22 @@ final class ZeroCopyWriter {
      * @return the write-spin cost: 0 (only empty buffers), 1, or {@link #WRITE_STATUS_SNDBUF_FULL}
      */
     int writeBuffers(ChannelOutboundBuffer in, ByteBuf first) throws Exception {
-        ZeroCopyHandler p = enobufsSuspended ? null : owner.policy();
+        long pinBudget = pinBudget();
+        boolean allowed = !enobufsSuspended && pinBudget > 0;
+        ZeroCopyHandler p = allowed ? owner.policy() : null;
         boolean zeroCopy;
-        if (first == partialZeroCopyBuf && !enobufsSuspended) {
+        if (first == partialZeroCopyBuf && allowed) {
             zeroCopy = true;
         } else {
             partialZeroCopyBuf = null;
-            zeroCopy = p != null && p.isZeroCopyCandidate(first);
+            zeroCopy = allowed && ZeroCopyWrite.isCandidate(p, first);
         }
         ThreadScratch scratch = ThreadScratch.get();
         IovArray array = scratch.iov();
         array.clear();
         long maxBytes = owner.maxBytesPerGatheringWrite();
         array.maxBytes(maxBytes);
-        collector.start(array, p, zeroCopy);
+        collector.start(array, p, allowed, zeroCopy);
         try {
             in.forEachFlushedMessage(collector);
         } finally {
@@ -137,6 +150,10 @@ final class ZeroCopyWriter {
             zeroCopy = true; // a small direct prefix rides in the candidate's zero-copy sendmsg
         }
         long expected = array.size();
+        if (zeroCopy && expected > pinBudget) {
+            cnt = clampIovecs(array, cnt, pinBudget);
+            expected = pinBudget;
+        }
         boolean inband = owner.isInbandEffective();
         if (inband != deferPollerr && ZeroCopy.isDeferPollerrSupported() && !deferPollerrFailed) {
             setDeferPollerr(inband);
@@ -172,6 +189,14 @@ final class ZeroCopyWriter {
             }
             counters.zeroCopySends++;
             counters.zeroCopyBytes += res;
+            long pinned = tracker.outstandingBytes();
+            if (pinned > counters.peakOutstandingBytes) {
+                counters.peakOutstandingBytes = pinned;
+            }
+            long max = owner.maxPinnedBytes();
+            if (max > 0 && pinned >= max) {
+                pinnedBoundReached = true;
+            }
             retryBatches = FIRST_RETRY_BATCHES;
         }
         if (inband) {
@@ -323,11 +348,65 @@ final class ZeroCopyWriter {
         }
     }
 
-    /** Completions freed memory: ends an ENOBUFS suspension once half of what was pinned then is free. */
+    /**
+     * Completions freed memory: ends an ENOBUFS suspension once half of what was pinned then is free, and the
+     * pinned-bytes pause once the pinned bytes are down to the low mark (half the bound).
+     */
     void onCompletions() {
         if (enobufsSuspended && resumeAtOutstandingBytes >= 0 && tracker.outstandingBytes() <= resumeAtOutstandingBytes) {
             enobufsSuspended = false;
         }
+        if (pinnedBoundReached && tracker.outstandingBytes() <= owner.maxPinnedBytes() >>> 1) {
+            pinnedBoundReached = false;
+        }
+    }
+
+    /**
+     * {@code true} while {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} holds zero-copy back: from the
+     * send that made the pinned bytes reach the bound until completions brought them down to half of it. The
+     * channel's writability follows it.
+     */
+    boolean isPinnedBoundReached() {
+        if (pinnedBoundReached && owner.maxPinnedBytes() == 0) {
+            pinnedBoundReached = false; // the bound was removed
+        }
+        return pinnedBoundReached;
+    }
+
+    /**
+     * How many bytes the next zero-copy send may pin: unlimited without a bound, 0 while the bound holds zero-copy
+     * back, else what is left under the bound.
+     */
+    private long pinBudget() {
+        long max = owner.maxPinnedBytes();
+        if (max <= 0) {
+            pinnedBoundReached = false;
+            return Long.MAX_VALUE;
+        }
+        long pinned = tracker.outstandingBytes();
+        if (pinned >= max) {
+            pinnedBoundReached = true; // also when the bound was lowered below what is pinned
+        }
+        return pinnedBoundReached ? 0 : max - pinned;
+    }
+
+    /**
+     * Cuts the gathered iovecs to {@code budget} bytes (the last one kept is shortened), so a zero-copy send never
+     * pins more than the pinned-bytes bound allows. The buffer cut short is finished later like any partly written
+     * one. Returns the new iovec count.
+     */
+    private static int clampIovecs(IovArray array, int cnt, long budget) {
+        long remaining = budget;
+        for (int i = 0; i < cnt; i++) {
+            long lenAddr = array.memoryAddress(i) + 8; // struct iovec { void *iov_base; size_t iov_len; } (LP64)
+            long len = PlatformDependent.getLong(lenAddr);
+            if (len >= remaining) {
+                PlatformDependent.putLong(lenAddr, remaining);
+                return i + 1;
+            }
+            remaining -= len;
+        }
+        return cnt;
     }
 
     /** Placeholder sendmsg calls that succeeded so far (each could carry notifications back). */
@@ -371,14 +450,16 @@ final class ZeroCopyWriter {
     private static final class BatchCollector extends ByteBufProcessor {
         private IovArray array;
         private ZeroCopyHandler policy;
+        private boolean allowed;
         private boolean zeroCopy;
         private boolean first;
         private boolean prefixDirect;
         boolean switchedToZeroCopy;
 
-        void start(IovArray array, ZeroCopyHandler policy, boolean zeroCopy) {
+        void start(IovArray array, ZeroCopyHandler policy, boolean allowed, boolean zeroCopy) {
             this.array = array;
             this.policy = policy;
+            this.allowed = allowed;
             this.zeroCopy = zeroCopy;
             this.first = true;
             this.prefixDirect = true;
@@ -395,9 +476,10 @@ final class ZeroCopyWriter {
             if (first) {
                 first = false; // decided by the caller
             } else {
-                boolean candidate = policy != null && buf.isReadable() && policy.isZeroCopyCandidate(buf);
+                boolean candidate = allowed && buf.isReadable() && ZeroCopyWrite.isCandidate(policy, buf);
                 if (candidate != zeroCopy) {
-                    if (candidate && prefixDirect && policy.isPiggybackSmallBuffers() && addCandidate(buf)) {
+                    if (candidate && prefixDirect && policy != null && policy.isPiggybackSmallBuffers()
+                            && addCandidate(buf)) {
                         zeroCopy = true;
                         switchedToZeroCopy = true;
                         return true;
@@ -405,7 +487,7 @@ final class ZeroCopyWriter {
                     return false;
                 }
             }
-            if (!zeroCopy && (!buf.isDirect() || buf instanceof HeapCopyByteBuf)) {
+            if (!zeroCopy && (!buf.isDirect() || ZeroCopyWrite.isCopyOnly(buf))) {
                 prefixDirect = false;
             }
             return array.add(buf, buf.readerIndex(), buf.readableBytes());

@@ -99,6 +99,21 @@ final class ZcPair implements AutoCloseable {
         /** Event loops of the sender and of the receiver (both {@link ZcTestSupport#GROUP} unless set). */
         io.netty.channel.EventLoopGroup clientGroup = ZcTestSupport.GROUP;
         io.netty.channel.EventLoopGroup serverGroup = ZcTestSupport.GROUP;
+
+        /**
+         * The quick start's sender: no handler, zero-copy from {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD}
+         * alone, pooled direct buffers, one scribble of {@code scribbleSize} bytes after each write.
+         */
+        static Options thresholdOnly(ZeroCopyNotificationMode mode, int threshold, int scribbleSize) {
+            Options o = new Options();
+            o.mode = mode;
+            o.handler = null;
+            o.clientAllocator = new io.netty.buffer.PooledByteBufAllocator(true);
+            o.scribbleCount = 1;
+            o.scribbleSize = scribbleSize;
+            o.client = b -> b.option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, threshold);
+            return o;
+        }
     }
 
     private final Source source;
@@ -326,6 +341,7 @@ final class ZcPair implements AutoCloseable {
 
     /** The receiver (autoRead off) reads until it got at least {@code bytes} in total, then stops again. */
     void receiveUpTo(long bytes) throws InterruptedException {
+        ZcTestSupport.await(() -> serverChild != null, () -> "connection accepted: " + this);
         Channel child = serverChild;
         ZcTestSupport.await(() -> {
             if (received.get() >= bytes || failed() || !child.isActive()) {
@@ -341,6 +357,45 @@ final class ZcPair implements AutoCloseable {
     boolean receiverSawReset() {
         return receiverExceptions.stream().anyMatch(t -> t instanceof java.io.IOException
                 && String.valueOf(t.getMessage()).contains("Connection reset"));
+    }
+
+    /** How a test reads while the source streams (a slow receiver, say); the default waits for autoRead. */
+    interface WhileStreaming {
+        void run() throws InterruptedException;
+    }
+
+    /**
+     * Starts the source and, after {@code whileStreaming}, waits until all writes are done, {@code bytes} arrived
+     * and matched the pattern and no zero-copy send is outstanding; closes the pair in any case.
+     */
+    void streamAllAndClose(long bytes, WhileStreaming whileStreaming) throws InterruptedException {
+        try {
+            start();
+            whileStreaming.run();
+            awaitWritten();
+            awaitReceived(bytes);
+            awaitNoOutstanding();
+            org.junit.jupiter.api.Assertions.assertEquals(bytes, checker.offset(), "every byte arrived and matched");
+        } finally {
+            close();
+        }
+    }
+
+    /** {@link #streamAllAndClose(long, WhileStreaming)} with an auto-reading receiver. */
+    void streamAllAndClose(long bytes) throws InterruptedException {
+        streamAllAndClose(bytes, () -> { });
+    }
+
+    private final byte[] fillScratch = new byte[64 * 1024];
+    /** Stream offset of the next {@link #fillNext} buffer. */
+    long nextOffset;
+
+    /** Writes the next {@code len} bytes of the stream pattern into {@code b} (explicit message lists). */
+    ByteBuf fillNext(ByteBuf b, int len) {
+        byte[] scratch = len <= fillScratch.length ? fillScratch : new byte[len];
+        pattern.write(b, len, nextOffset, scratch);
+        nextOffset += len;
+        return b;
     }
 
     /** Waits until the source is exhausted and every write promise completed. */

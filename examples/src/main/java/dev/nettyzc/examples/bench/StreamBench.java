@@ -204,10 +204,6 @@ public final class StreamBench {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            if (ch instanceof ZeroCopyEpollSocketChannel) {
-                                ch.pipeline().addLast(ZeroCopyHandler.builder()
-                                        .threshold(threshold).noAdaptive().build());
-                            }
                             ch.pipeline().addLast(sender);
                         }
                     });
@@ -219,6 +215,7 @@ public final class StreamBench {
             switch (mode) {
                 case "copy" -> b.channel(EpollSocketChannel.class);
                 case "errqueue", "cmsg" -> b.channel(ZeroCopyEpollSocketChannel.class)
+                        .option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, threshold)
                         .option(ZeroCopyChannelOption.ZEROCOPY_NOTIFICATION_MODE,
                                 mode.equals("cmsg") ? ZeroCopyNotificationMode.CMSG
                                         : ZeroCopyNotificationMode.ERRQUEUE);

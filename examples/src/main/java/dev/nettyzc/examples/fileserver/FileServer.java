@@ -7,7 +7,6 @@ package dev.nettyzc.examples.fileserver;
 import dev.nettyzc.transport.ZeroCopy;
 import dev.nettyzc.transport.ZeroCopyChannelOption;
 import dev.nettyzc.transport.ZeroCopyEpollServerSocketChannel;
-import dev.nettyzc.transport.ZeroCopyHandler;
 import dev.nettyzc.transport.ZeroCopyNotificationMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -127,7 +126,9 @@ public final class FileServer implements AutoCloseable {
                         }
                     });
             if (mode != FileServerOptions.ZeroCopyMode.OFF) {
-                b.childOption(ZeroCopyChannelOption.ZEROCOPY_NOTIFICATION_MODE, notificationMode(mode));
+                // Zero-copy on, for direct buffers of at least the threshold (16 KiB by default): no handler needed.
+                b.childOption(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, options.zeroCopyThreshold())
+                        .childOption(ZeroCopyChannelOption.ZEROCOPY_NOTIFICATION_MODE, notificationMode(mode));
             }
             this.serverChannel = b.bind(new InetSocketAddress(options.bind(), options.port())).sync().channel();
         } catch (Exception | Error e) {
@@ -152,11 +153,6 @@ public final class FileServer implements AutoCloseable {
 
     private void initChild(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        if (mode != FileServerOptions.ZeroCopyMode.OFF) {
-            // One per channel (not sharable): the policy (threshold: direct buffers of at least 16 KiB go out
-            // with MSG_ZEROCOPY) and this connection's statistics.
-            p.addLast("zerocopy", new ZeroCopyHandler(options.zeroCopyThreshold()));
-        }
         if (options.idleTimeoutSeconds() > 0) {
             // observeOutput: a slow download that still makes progress is not idle.
             p.addLast("idle", new IdleStateHandler(true, 0, 0, options.idleTimeoutSeconds(), TimeUnit.SECONDS));

@@ -47,7 +47,7 @@ public final class FileServerOptions {
             "  --max-cached-file SIZE larger files are streamed in chunks instead of cached",
             "                         (default: 1/4 of --cache-size)",
             "  --zerocopy MODE        auto | cmsg | errqueue | off (default auto)",
-            "                           auto/cmsg/errqueue: our ZeroCopyEpoll*Channel + ZeroCopyHandler,",
+            "                           auto/cmsg/errqueue: our ZeroCopyEpoll*Channel + ZEROCOPY_THRESHOLD,",
             "                                               completions in-band / from the error queue",
             "                           off:                Netty's EpollServerSocketChannel (baseline)",
             "  --transfer MODE        cache | sendfile (default cache)",

@@ -4,7 +4,9 @@
  */
 package dev.nettyzc.examples.fileserver;
 
+import dev.nettyzc.transport.ZeroCopy;
 import dev.nettyzc.transport.ZeroCopyEpollSocketChannel;
+import dev.nettyzc.transport.ZeroCopyMetric;
 import dev.nettyzc.transport.ZeroCopyStats;
 import io.netty.channel.Channel;
 
@@ -19,7 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Each {@link ZeroCopyEpollSocketChannel} keeps its own counters ({@link ZeroCopyStats} snapshots can be
  * taken from any thread). A connection is tracked from accept until it is closed <em>and</em> its last
  * zero-copy send has completed (a closed channel may still wait for completions); then its final snapshot is
- * folded into the totals of closed connections. So the sums never lose or double-count a send.
+ * folded into the totals of closed connections. So the sums never lose or double-count a send. The process-wide
+ * totals ({@link ZeroCopy#metric()}, every zero-copy channel of the JVM, this server's and any other) are served
+ * next to them.
  */
 public final class ServerStats {
 
@@ -86,11 +90,25 @@ public final class ServerStats {
         }
     }
 
+    /** The process-wide {@link ZeroCopyMetric}, read once per snapshot. */
+    public record ProcessZeroCopy(long zeroCopySends, long zeroCopyBytes, long copySends, long copyBytes,
+                                  long completedSends, long copiedSends, long inbandCompletedSends,
+                                  long errqueueCompletedSends, long enobufsErrors, long closeAborts,
+                                  long badCopyBacks, long quarantinedSends, long quarantinedBytes, long pinnedBytes,
+                                  long peakPinnedBytes) {
+        static ProcessZeroCopy of(ZeroCopyMetric m) {
+            return new ProcessZeroCopy(m.zeroCopySends(), m.zeroCopyBytes(), m.copySends(), m.copyBytes(),
+                    m.completedSends(), m.copiedSends(), m.inbandCompletedSends(), m.errqueueCompletedSends(),
+                    m.enobufsErrors(), m.closeAborts(), m.badCopyBacks(), m.quarantinedSends(),
+                    m.quarantinedBytes(), m.pinnedBytes(), m.peakPinnedBytes());
+        }
+    }
+
     /** A consistent snapshot of everything, as served by {@code /_stats}. */
     public record Snapshot(String zeroCopyMode, String notificationMode, String transfer, String channel,
                            long uptimeMillis, long connectionsOpen, long connectionsTotal, long idleClosed,
                            long requests, long[] statusClasses, long bodyBytes, ZeroCopyTotals zeroCopy,
-                           ContentCache.Stats cache) {
+                           ProcessZeroCopy zeroCopyProcess, ContentCache.Stats cache) {
 
         public String toJson() {
             StringBuilder sb = new StringBuilder(1024);
@@ -128,6 +146,24 @@ public final class ServerStats {
               .append(", \"outstanding_sends\": ").append(z.outstandingSends)
               .append(", \"outstanding_buffers\": ").append(z.outstandingBuffers)
               .append(", \"outstanding_bytes\": ").append(z.outstandingBytes)
+              .append("},\n");
+            ProcessZeroCopy pz = zeroCopyProcess;
+            sb.append("  \"zerocopy_process\": {")
+              .append("\"sends\": ").append(pz.zeroCopySends())
+              .append(", \"bytes\": ").append(pz.zeroCopyBytes())
+              .append(", \"copy_sends\": ").append(pz.copySends())
+              .append(", \"copy_bytes\": ").append(pz.copyBytes())
+              .append(", \"completed_sends\": ").append(pz.completedSends())
+              .append(", \"copied_completions\": ").append(pz.copiedSends())
+              .append(", \"inband_completions\": ").append(pz.inbandCompletedSends())
+              .append(", \"errqueue_completions\": ").append(pz.errqueueCompletedSends())
+              .append(", \"enobufs_errors\": ").append(pz.enobufsErrors())
+              .append(", \"close_aborts\": ").append(pz.closeAborts())
+              .append(", \"bad_copy_backs\": ").append(pz.badCopyBacks())
+              .append(", \"quarantined_sends\": ").append(pz.quarantinedSends())
+              .append(", \"quarantined_bytes\": ").append(pz.quarantinedBytes())
+              .append(", \"pinned_bytes\": ").append(pz.pinnedBytes())
+              .append(", \"peak_pinned_bytes\": ").append(pz.peakPinnedBytes())
               .append("},\n");
             ContentCache.Stats c = cache;
             sb.append("  \"cache\": {\"entries\": ").append(c.entries())
@@ -266,6 +302,7 @@ public final class ServerStats {
         }
         return new Snapshot(zeroCopyMode, notificationMode, transfer, channelType,
                 (System.nanoTime() - startNanos) / 1_000_000, connectionsOpen.sum(), connectionsTotal.sum(),
-                idleClosed.sum(), requests.sum(), classes, bodyBytes.sum(), z, cache.stats());
+                idleClosed.sum(), requests.sum(), classes, bodyBytes.sum(), z, ProcessZeroCopy.of(ZeroCopy.metric()),
+                cache.stats());
     }
 }

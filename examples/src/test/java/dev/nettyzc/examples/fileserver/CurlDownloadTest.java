@@ -177,6 +177,24 @@ class CurlDownloadTest {
                 + jsonField(json, "zerocopy", "errqueue_completions"), json);
         assertTrue(jsonField(json, "zerocopy", "copied_completions") <= sends, json);
         assertEquals(0, jsonField(json, "requests", "5xx"), json);
+        // The process-wide metric covers this server's connections (closed ones included) and any others.
+        assertTrue(jsonField(json, "zerocopy_process", "sends") >= sends, json);
+        assertTrue(jsonField(json, "zerocopy_process", "bytes") >= jsonField(json, "zerocopy", "bytes"), json);
+        assertTrue(jsonField(json, "zerocopy_process", "completed_sends") >= sends, json);
+        assertTrue(jsonField(json, "zerocopy_process", "copy_bytes") >= jsonField(json, "zerocopy", "copy_bytes"),
+                json);
+        assertTrue(jsonField(json, "zerocopy_process", "inband_completions")
+                >= jsonField(json, "zerocopy", "inband_completions"), json);
+        assertTrue(jsonField(json, "zerocopy_process", "errqueue_completions")
+                >= jsonField(json, "zerocopy", "errqueue_completions"), json);
+        assertTrue(jsonField(json, "zerocopy_process", "enobufs_errors")
+                >= jsonField(json, "zerocopy", "enobufs_errors"), json);
+        assertEquals(0, jsonField(json, "zerocopy_process", "bad_copy_backs"), json);
+        long pinned = jsonField(json, "zerocopy_process", "pinned_bytes");
+        assertTrue(pinned >= 0 && pinned <= jsonField(json, "zerocopy_process", "peak_pinned_bytes"), json);
+        if (sends > 0) {
+            assertTrue(jsonField(json, "zerocopy_process", "peak_pinned_bytes") > 0, json);
+        }
         if (server.zeroCopyMode() == ZeroCopyMode.OFF) {
             assertEquals(0, sends, json);
         } else if (server.options().transfer() == Transfer.CACHE) {

@@ -302,7 +302,8 @@ class HostileRequestsTest {
         String json = r.bodyText();
         for (String key : new String[] {"\"zerocopy\"", "\"sends\"", "\"bytes\"", "\"copied_completions\"",
                 "\"inband_completions\"", "\"errqueue_completions\"", "\"outstanding_sends\"", "\"cache\"",
-                "\"hits\"", "\"evictions\""}) {
+                "\"hits\"", "\"evictions\"", "\"zerocopy_process\"", "\"enobufs_errors\"", "\"close_aborts\"",
+                "\"bad_copy_backs\"", "\"quarantined_sends\"", "\"pinned_bytes\"", "\"peak_pinned_bytes\""}) {
             assertTrue(json.contains(key), key + " missing in " + json);
         }
         expect(405, "POST /_stats HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
