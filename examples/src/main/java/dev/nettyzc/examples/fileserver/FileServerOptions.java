@@ -56,6 +56,8 @@ public final class FileServerOptions {
             "                           sendfile: Netty's DefaultFileRegion for every file (for comparison)",
             "  --zerocopy-threshold SIZE",
             "                         smallest buffer sent with MSG_ZEROCOPY (default 16k)",
+            "  --piggyback on|off     send a response's header in its body's MSG_ZEROCOPY sendmsg, one",
+            "                         syscall instead of two (default on; the header stays pinned with the body)",
             "  --threads N            event loop threads (default: number of cores)",
             "  --idle-timeout SECS    close connections idle for this long, 0 = never (default 60)",
             "  --stats-interval SECS  log a statistics line every SECS seconds, 0 = never (default 10)",
@@ -74,6 +76,7 @@ public final class FileServerOptions {
     private ZeroCopyMode zeroCopy = ZeroCopyMode.AUTO;
     private Transfer transfer = Transfer.CACHE;
     private int zeroCopyThreshold = 16 * 1024;
+    private boolean piggyback = true;
     private int threads = 0;
     private int idleTimeoutSeconds = 60;
     private int statsIntervalSeconds = 10;
@@ -152,6 +155,9 @@ public final class FileServerOptions {
                     o.zeroCopyThreshold = (int) t;
                     break;
                 }
+                case "--piggyback":
+                    o.piggyback = parseOnOff(name, value);
+                    break;
                 case "--threads":
                     o.threads = parseInt(name, value, 1, 1024, "a thread count 1..1024");
                     break;
@@ -184,11 +190,20 @@ public final class FileServerOptions {
     private static boolean isKnown(String name) {
         switch (name) {
             case "--port": case "--bind": case "--root": case "--cache-size": case "--max-cached-file":
-            case "--zerocopy": case "--zerocopy-threshold": case "--transfer": case "--threads": case "--idle-timeout":
+            case "--zerocopy": case "--zerocopy-threshold": case "--piggyback": case "--transfer": case "--threads":
+            case "--idle-timeout":
             case "--stats-interval": case "--exit-after": case "--generate-sample":
                 return true;
             default:
                 return false;
+        }
+    }
+
+    private static boolean parseOnOff(String name, String value) throws UsageException {
+        switch (value) {
+            case "on": return true;
+            case "off": return false;
+            default: throw new UsageException(name + ": expected on or off, got '" + value + "'");
         }
     }
 
@@ -284,6 +299,8 @@ public final class FileServerOptions {
     public FileServerOptions transfer(Transfer transfer) { this.transfer = transfer; return this; }
     public int zeroCopyThreshold() { return zeroCopyThreshold; }
     public FileServerOptions zeroCopyThreshold(int t) { this.zeroCopyThreshold = t; return this; }
+    public boolean piggyback() { return piggyback; }
+    public FileServerOptions piggyback(boolean on) { this.piggyback = on; return this; }
     public int threads() { return threads; }
     public FileServerOptions threads(int threads) { this.threads = threads; return this; }
     public int idleTimeoutSeconds() { return idleTimeoutSeconds; }
