@@ -13,7 +13,8 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
- * The zero-copy policy point of a {@link ZeroCopyEpollSocketChannel}, and its statistics.
+ * The zero-copy policy point of a {@link ZeroCopyEpollSocketChannel} or {@link ZeroCopyEpollDatagramChannel}, and
+ * its statistics.
  *
  * <p>Without this handler in the pipeline the channel sends everything by copy, exactly like
  * {@code EpollSocketChannel}. With it, each flushed {@link ByteBuf} is offered to {@link #isZeroCopyCandidate}
@@ -51,6 +52,7 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     private final boolean piggyback;
 
     private volatile ZeroCopyEpollSocketChannel channel;
+    private volatile ZeroCopyEpollDatagramChannel datagramChannel;
     // Adaptive state, event-loop confined.
     private int consecutiveCopied;
     private boolean suspended;
@@ -162,9 +164,12 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
         if (ch instanceof ZeroCopyEpollSocketChannel) {
             ZeroCopyEpollSocketChannel zc = (ZeroCopyEpollSocketChannel) ch;
             channel = zc;
-            zc.policy(this);
+            zc.notifier().policy(this);
+        } else if (ch instanceof ZeroCopyEpollDatagramChannel) {
+            datagramChannel = (ZeroCopyEpollDatagramChannel) ch;
+            datagramChannel.notifier().policy(this);
         } else {
-            logger.warn("{} added to {}, which is not a ZeroCopyEpollSocketChannel: it has no effect",
+            logger.warn("{} added to {}, which is not a zero-copy channel: it has no effect",
                     ZeroCopyHandler.class.getSimpleName(), ch);
         }
     }
@@ -173,7 +178,11 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     public void handlerRemoved(ChannelHandlerContext ctx) {
         ZeroCopyEpollSocketChannel zc = channel;
         if (zc != null) {
-            zc.policy(null, this);
+            zc.notifier().policy(this, null);
+        }
+        ZeroCopyEpollDatagramChannel dc = datagramChannel;
+        if (dc != null) {
+            dc.notifier().policy(this, null);
         }
     }
 
@@ -225,11 +234,15 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     /** Statistics snapshot of the channel this handler is attached to ({@link ZeroCopyStats#EMPTY} if none). */
     public ZeroCopyStats stats() {
         ZeroCopyEpollSocketChannel zc = channel;
-        return zc == null ? ZeroCopyStats.EMPTY : zc.zeroCopyStats();
+        ZeroCopyEpollDatagramChannel dc = datagramChannel;
+        return zc != null ? zc.zeroCopyStats() : dc != null ? dc.zeroCopyStats() : ZeroCopyStats.EMPTY;
     }
 
     /** Statistics snapshot of any channel ({@link ZeroCopyStats#EMPTY} if it is not a zero-copy channel). */
     public static ZeroCopyStats stats(Channel channel) {
+        if (channel instanceof ZeroCopyEpollDatagramChannel) {
+            return ((ZeroCopyEpollDatagramChannel) channel).zeroCopyStats();
+        }
         return channel instanceof ZeroCopyEpollSocketChannel
                 ? ((ZeroCopyEpollSocketChannel) channel).zeroCopyStats() : ZeroCopyStats.EMPTY;
     }

@@ -13,7 +13,6 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The send path of a zero-copy channel: which flushed buffers go zero-copy, how they are batched into one
@@ -39,12 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Returned ranges are applied right after the call, for a zero-copy send after its own id was committed.
  *
  * <h2>ENOBUFS</h2>
- * The kernel refuses to pin more (the user's locked-memory limit) or to allocate the notification (the socket's
- * {@code net.core.optmem_max}). Every ENOBUFS is counted; the batch goes out by copy at once (same iovecs, so
- * nothing is lost, duplicated or reordered), and zero-copy is suspended on the connection until completions have
- * freed half of what was pinned at the time, as folly does. If nothing of this connection was pinned, the
- * memory belongs to other sockets, so it retries after 16 copy batches, doubling up to 4096 while ENOBUFS
- * persists. The first ENOBUFS in the process logs one WARN naming both limits.
+ * The batch goes out by copy at once (same iovecs, so nothing is lost, duplicated or reordered), and zero-copy is
+ * suspended as {@link EnobufsSuspension} describes.
  */
 final class ZeroCopyWriter {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyWriter.class);
@@ -52,9 +47,6 @@ final class ZeroCopyWriter {
     /** Write-spin cost of a write that found the socket buffer full. */
     static final int WRITE_STATUS_SNDBUF_FULL = Integer.MAX_VALUE;
     private static final int GATHERING_WRITE_LOW_THRESHOLD = 4096;
-    private static final int FIRST_RETRY_BATCHES = 16;
-    private static final int MAX_RETRY_BATCHES = 4096;
-    private static final AtomicBoolean ENOBUFS_WARNED = new AtomicBoolean();
 
     /** What the writer needs from its channel. */
     interface Owner {
@@ -80,16 +72,13 @@ final class ZeroCopyWriter {
     private final BatchCollector collector = new BatchCollector();
     private final Pinner pinner = new Pinner();
     private final SuspendedCopies suspendedCopies = new SuspendedCopies();
+    private final EnobufsSuspension enobufs;
 
     /** See "One write": the rest of this buffer also goes zero-copy. */
     private ByteBuf partialZeroCopyBuf;
-    private boolean enobufsSuspended;
     /** {@code SO_ZEROCOPY_DEFER_POLLERR} is set on the socket (see {@link #setDeferPollerr}). */
     private boolean deferPollerr;
     private boolean deferPollerrFailed;
-    private long resumeAtOutstandingBytes;
-    private int copyBatchesUntilRetry;
-    private int retryBatches = FIRST_RETRY_BATCHES;
     /** Placeholder sendmsg calls that returned &gt;= 0, i.e. that could carry notifications back. */
     private long placeholderSendsOk;
     private String failure;
@@ -101,6 +90,7 @@ final class ZeroCopyWriter {
         this.tracker = tracker;
         this.reader = reader;
         this.counters = counters;
+        this.enobufs = new EnobufsSuspension(tracker, counters);
     }
 
     /**
@@ -109,9 +99,9 @@ final class ZeroCopyWriter {
      * @return the write-spin cost: 0 (only empty buffers), 1, or {@link #WRITE_STATUS_SNDBUF_FULL}
      */
     int writeBuffers(ChannelOutboundBuffer in, ByteBuf first) throws Exception {
-        ZeroCopyHandler p = enobufsSuspended ? null : owner.policy();
+        ZeroCopyHandler p = enobufs.isSuspended() ? null : owner.policy();
         boolean zeroCopy;
-        if (first == partialZeroCopyBuf && !enobufsSuspended) {
+        if (first == partialZeroCopyBuf && !enobufs.isSuspended()) {
             zeroCopy = true;
         } else {
             partialZeroCopyBuf = null;
@@ -153,7 +143,7 @@ final class ZeroCopyWriter {
             res = sendmsg(scratch, cnt, Native.MSG_ZEROCOPY, inband);
         } while (res == -Native.EINTR);
         if (res == -Native.ENOBUFS) {
-            onEnobufs();
+            enobufs.onEnobufs();
             partialZeroCopyBuf = null;
             return writeCopy(in, scratch, cnt, expected, maxBytes, inband); // the same iovecs
         }
@@ -172,7 +162,7 @@ final class ZeroCopyWriter {
             }
             counters.zeroCopySends++;
             counters.zeroCopyBytes += res;
-            retryBatches = FIRST_RETRY_BATCHES;
+            enobufs.onZeroCopySent();
         }
         if (inband) {
             applyCopyBack(scratch);
@@ -199,7 +189,7 @@ final class ZeroCopyWriter {
                 written = res;
             } else if (res == -Native.ENOBUFS) {
                 // The placeholder itself needs socket option memory: write without it.
-                onEnobufs();
+                enobufs.onEnobufs();
                 written = writeWithoutPlaceholder(scratch, cnt);
             } else {
                 written = 0; // EAGAIN
@@ -217,9 +207,7 @@ final class ZeroCopyWriter {
         if (p != null && p.isSuspended()) {
             suspendedCopies.count(in, written, p);
         }
-        if (enobufsSuspended && copyBatchesUntilRetry > 0 && --copyBatchesUntilRetry == 0) {
-            enobufsSuspended = false; // nothing of ours was pinned: retry, the memory may be free again
-        }
+        enobufs.onCopySent();
         in.removeBytes(written);
         return 1;
     }
@@ -297,37 +285,9 @@ final class ZeroCopyWriter {
         }
     }
 
-    private void onEnobufs() {
-        counters.enobufsErrors++;
-        if (ENOBUFS_WARNED.compareAndSet(false, true)) {
-            logger.warn("sendmsg returned ENOBUFS: the kernel refused to pin more memory for MSG_ZEROCOPY sends. "
-                    + "Either the locked-memory limit of this user is exhausted (ulimit -l, RLIMIT_MEMLOCK; it is "
-                    + "shared by all sockets of the user) or a socket reached net.core.optmem_max. Data is sent by "
-                    + "copy meanwhile, and zero-copy is suspended on the connection until completions free memory. "
-                    + "Further ENOBUFS are counted (ZeroCopyStats.enobufsErrors) and logged at DEBUG.");
-        } else if (logger.isDebugEnabled()) { // guarded: the boxed count would allocate on every ENOBUFS
-            logger.debug("sendmsg returned ENOBUFS ({} so far on this channel)", counters.enobufsErrors);
-        }
-        if (!enobufsSuspended) {
-            enobufsSuspended = true;
-            counters.enobufsSuspensions++;
-            long pinned = tracker.outstandingBytes();
-            if (pinned > 0) {
-                resumeAtOutstandingBytes = pinned >>> 1;
-                copyBatchesUntilRetry = 0;
-            } else {
-                resumeAtOutstandingBytes = -1;
-                copyBatchesUntilRetry = retryBatches;
-                retryBatches = Math.min(retryBatches << 1, MAX_RETRY_BATCHES);
-            }
-        }
-    }
-
-    /** Completions freed memory: ends an ENOBUFS suspension once half of what was pinned then is free. */
+    /** Completions freed memory: may end an ENOBUFS suspension. */
     void onCompletions() {
-        if (enobufsSuspended && resumeAtOutstandingBytes >= 0 && tracker.outstandingBytes() <= resumeAtOutstandingBytes) {
-            enobufsSuspended = false;
-        }
+        enobufs.onCompletions();
     }
 
     /** Placeholder sendmsg calls that succeeded so far (each could carry notifications back). */
