@@ -286,8 +286,12 @@ class ZeroCopyDatagramTest {
             Thread.sleep(300);
             ZcTestSupport.assertLifecycleSoFar(reg);
             if (loopbackZeroCopy) {
-                // The pages are referenced until the receiver reads them: nothing may be handed back yet.
-                assertEquals(0, reg.count(TrackedBuf.FreedBy.COMPLETION), "no completion before the read");
+                // The pages stay referenced until the receiver reads them, so the closed channel keeps the buffers
+                // and its release waits for the late reader. (The kernel may finish a send early, e.g. one it
+                // copied; the VM guest showed 1 of 32 completed before the read in some runs: a completion is a
+                // legitimate release, a release without one is what assertLifecycleSoFar catches.)
+                long early = reg.count(TrackedBuf.FreedBy.COMPLETION);
+                assertTrue(early < n / 2, "most buffers stay pinned until the read; completed early: " + early);
                 assertFalse(zc.zeroCopyReleaseFuture().isDone(), "release waits for the late reader");
             }
             rx.channel.config().setAutoRead(true);
