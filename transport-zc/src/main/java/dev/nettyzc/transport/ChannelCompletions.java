@@ -76,6 +76,15 @@ final class ChannelCompletions {
         return counters.snapshot(tracker, inband ? ZeroCopyNotificationMode.CMSG : ZeroCopyNotificationMode.ERRQUEUE);
     }
 
+    /** An epoll event was dispatched to the channel (statistics: wakeups, EPOLLERR wakeups). */
+    void countWakeup(boolean epollErr) {
+        counters.wakeups++;
+        if (epollErr) {
+            counters.epollErrWakeups++;
+        }
+        counters.publish();
+    }
+
     /** Drains and applies the error queue; fails the channel on what cannot be read. Returns entries dequeued. */
     int drainErrorQueue(int fd) {
         int completed = reader.drain(fd);

@@ -402,11 +402,7 @@ public final class ZeroCopyEpollDatagramChannel extends ZeroCopyEpollDatagramBri
 
         @Override
         public void onEpollEvent(boolean epollErr) {
-            counters.wakeups++;
-            if (epollErr) {
-                counters.epollErrWakeups++;
-            }
-            counters.publish();
+            completions.countWakeup(epollErr);
         }
 
         @Override

@@ -39,12 +39,13 @@ import java.util.concurrent.Executor;
  *   <li>{@link ZeroCopyWriter}: batching, pinning, partial buffers, ENOBUFS (the send path and the promise
  *       semantics: the write promise completes when the kernel accepted the bytes, the buffer stays referenced
  *       until its completion);</li>
- *   <li>{@link CompletionReader}: in-band copy-backs and the error queue, applied to the
- *       {@link CompletionTracker} (send id to pinned buffers);</li>
- *   <li>{@link LingeringClose}: close with sends outstanding;</li>
- *   <li>{@link ZeroCopyCounters}: the counters behind {@link #zeroCopyStats()}.</li>
+ *   <li>{@link ChannelCompletions} (shared with {@link ZeroCopyEpollDatagramChannel}): the
+ *       {@link CompletionReader} (in-band copy-backs and the error queue, applied to the {@link CompletionTracker},
+ *       send id to pinned buffers), the {@link ZeroCopyCounters} behind {@link #zeroCopyStats()}, the error-queue
+ *       part of the EPOLLERR handling, and close with sends outstanding ({@link LingeringClose});</li>
+ *   <li>{@link CompletionNotifier} (shared too): the policy, the completion event, failing the channel.</li>
  * </ul>
- * This class wires them to Netty: {@code doWrite}, the EPOLLERR policy below, the completion event and
+ * This class wires them to Netty: {@code doWrite}, the stream-specific part of the EPOLLERR policy below, and
  * {@code doClose}.
  *
  * <h2>"Memory is free again"</h2>
@@ -322,11 +323,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
         @Override
         protected void onEpollEvent(boolean epollErr) {
-            counters.wakeups++;
-            if (epollErr) {
-                counters.epollErrWakeups++;
-            }
-            counters.publish();
+            completions.countWakeup(epollErr);
         }
 
         @Override
