@@ -308,6 +308,44 @@ class ZeroCopyDatagramTest {
     }
 
     /**
+     * A datagram larger than UDP allows fails its own promise with EMSGSIZE (no id is consumed, nothing stays
+     * pinned), and the channel carries on: the next datagram arrives, and completes.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("modesAndFamilies")
+    void oversizedDatagramFailsAloneWithEmsgsize(ZeroCopyNotificationMode mode, SocketProtocolFamily family)
+            throws Exception {
+        ZcTestSupport.assumeMode(mode);
+        PooledByteBufAllocator alloc = new PooledByteBufAllocator(true);
+        TrackedBuf.Registry reg = new TrackedBuf.Registry();
+        try (Receiver rx = new Receiver(family, 2, 1)) {
+            Channel tx = newSender(mode, family, null, null);
+            try {
+                ByteBuf big = reg.track(fill(alloc.directBuffer(70000), 0, 0, 70000), 0);
+                ChannelFuture failed = tx.writeAndFlush(new DatagramPacket(big, rx.address)).await();
+                assertFalse(failed.isSuccess(), "a 70000-byte datagram cannot be sent");
+                assertTrue(String.valueOf(failed.cause()).contains("Message too long"),
+                        () -> "EMSGSIZE, got " + failed.cause());
+                assertTrue(tx.isOpen(), "a refused datagram does not close the channel");
+                ByteBuf ok = reg.track(fill(alloc.directBuffer(16384), 1, 0, 16384), 1);
+                tx.writeAndFlush(new DatagramPacket(ok, rx.address)).sync();
+                rx.awaitQuiet(1);
+                ZcTestSupport.await(() -> ZcTestSupport.stats(tx).outstandingSends() == 0,
+                        () -> "completion of the second datagram: " + ZcTestSupport.stats(tx));
+                ZeroCopyStats s = ZcTestSupport.stats(tx);
+                rx.assertIntact();
+                assertEquals(1, rx.received(), "the next datagram arrives");
+                assertEquals(1, s.zeroCopySends(), "the refused send took no id: " + s);
+                assertEquals(1, s.completedSends(), s.toString());
+            } finally {
+                closeAndAwaitRelease(tx);
+            }
+        }
+        ZcTestSupport.assertLifecycle(reg);
+        assertEquals(1, reg.pinned(), "only the sent datagram was pinned");
+    }
+
+    /**
      * A socket corked from outside ({@code UDP_CORK}; Netty has no option for it): zero-copy sends append to one
      * pending datagram. The kernel ignores the cmsgs of an append (the placeholder comes back untouched, so nothing
      * is applied and nothing is misread), every send still takes its own id (the tracker stays aligned: every pin
