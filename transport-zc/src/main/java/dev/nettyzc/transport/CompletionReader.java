@@ -50,6 +50,8 @@ final class CompletionReader {
     private static final int EE_INFO = 8;
     private static final int EE_DATA = 12;
     private static final int SO_EE_ORIGIN_NONE = 0;
+    static final int SO_EE_ORIGIN_ICMP = 2;
+    static final int SO_EE_ORIGIN_ICMP6 = 3;
 
     /** {@link #applyCopyBack} result: the copy-back could not be parsed; see {@link #problem()}. */
     static final int BAD_COPY_BACK = -1;
@@ -61,6 +63,8 @@ final class CompletionReader {
     private int lastEntries;
     private int lastUnreadable;
     private int lastErrno;
+    private int lastIcmpEntries;
+    private int lastIcmpErrno;
     private String problem;
 
     /** A reader whose in-band cmsg type is the one the kernel probe accepted (resolved on first use). */
@@ -191,6 +195,8 @@ final class CompletionReader {
         int copied = 0;
         int dequeued = 0;
         int unreadable = 0;
+        int icmpEntries = 0;
+        int icmpErrno = 0;
         int errno;
         // The first call reads one entry: if it completes everything outstanding, the drain ends there.
         int max = tracker.outstandingSends() > 0 ? 1 : ThreadScratch.MAX_ENTRIES;
@@ -202,6 +208,10 @@ final class CompletionReader {
             copied += lastCopied;
             unreadable += lastUnreadable;
             dequeued += n;
+            if (lastIcmpEntries > 0) {
+                icmpEntries += lastIcmpEntries;
+                icmpErrno = lastIcmpErrno;
+            }
             if (errno != 0 || n < max || tracker.outstandingSends() == 0) {
                 break;
             }
@@ -211,6 +221,8 @@ final class CompletionReader {
         lastEntries = dequeued;
         lastUnreadable = unreadable;
         lastErrno = errno;
+        lastIcmpEntries = icmpEntries;
+        lastIcmpErrno = icmpErrno;
         if (unreadable != 0) {
             problem = unreadable + " error-queue entr" + (unreadable == 1 ? "y" : "ies")
                     + " dequeued without a readable sock_extended_err: completion notifications may be lost, "
@@ -221,8 +233,9 @@ final class CompletionReader {
 
     /**
      * Applies {@code n} entries at {@code entries} in the native drain's format. Zero-copy ranges complete sends;
-     * entries of other origins are counted and logged; entries the drain could not read are counted in
-     * {@link #lastUnreadableEntries()}.
+     * ICMP errors ({@code IP_RECVERR}) are counted in {@link #lastIcmpEntries()} for the channel to surface
+     * (dequeuing them cleared the socket error they set); entries of other origins are counted and logged; entries
+     * the drain could not read are counted in {@link #lastUnreadableEntries()}.
      *
      * @return sends newly completed
      */
@@ -231,6 +244,7 @@ final class CompletionReader {
         int copied = 0;
         int ranges = 0;
         int unreadable = 0;
+        int icmp = 0;
         long e = entries;
         for (int i = 0; i < n; i++, e += Native.ERRQUEUE_ENTRY_SIZE) {
             int origin = PlatformDependent.getByte(e + EE_ORIGIN) & 0xff;
@@ -246,6 +260,11 @@ final class CompletionReader {
                 ranges++;
             } else if (origin == SO_EE_ORIGIN_NONE && PlatformDependent.getInt(e + EE_ERRNO) == 0) {
                 unreadable++;
+            } else if ((origin == SO_EE_ORIGIN_ICMP || origin == SO_EE_ORIGIN_ICMP6)
+                    && PlatformDependent.getInt(e + EE_ERRNO) != 0) {
+                counters.foreignErrqueueEntries++;
+                icmp++;
+                lastIcmpErrno = PlatformDependent.getInt(e + EE_ERRNO);
             } else {
                 counters.foreignErrqueueEntries++;
                 if (logger.isDebugEnabled()) {
@@ -261,6 +280,7 @@ final class CompletionReader {
         counters.unreadableErrqueueEntries += unreadable;
         lastCopied = copied;
         lastUnreadable = unreadable;
+        lastIcmpEntries = icmp;
         return completed;
     }
 
@@ -279,6 +299,16 @@ final class CompletionReader {
     /** Entries the last drain or apply could not read (their notifications are lost). */
     int lastUnreadableEntries() {
         return lastUnreadable;
+    }
+
+    /** ICMP error entries ({@code SO_EE_ORIGIN_ICMP/ICMP6}) the last drain or apply dequeued. */
+    int lastIcmpEntries() {
+        return lastIcmpEntries;
+    }
+
+    /** The {@code ee_errno} of the last ICMP error entry dequeued (valid if {@link #lastIcmpEntries()} &gt; 0). */
+    int lastIcmpErrno() {
+        return lastIcmpErrno;
     }
 
     /** The errno that stopped the last {@link #drain} (0: it ran until the queue was empty). */

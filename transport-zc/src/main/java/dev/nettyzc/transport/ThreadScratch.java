@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
  *   [64, 320)          control buffer: placeholder / copy-back  (format owned by {@link CompletionReader})
  *   [320, 328)         status word of the error-queue drain     (written by the native drain)
  *   [328, 328 + 1024)  error-queue entries, 64 x 16 bytes       (written by the native drain)
+ *   [1352, 1384)       destination sockaddr of the next datagram sendmsg (written by {@link DatagramWriter})
  * </pre>
  * A region is only valid between a syscall and the parsing right after it, on the same thread, before anything
  * can call back into user code (which may write to another channel of the same thread and reuse the block).
@@ -33,7 +34,10 @@ final class ThreadScratch {
     static final int STATUS_OFFSET = CONTROL_OFFSET + CONTROL_SIZE;
     static final int ENTRIES_OFFSET = STATUS_OFFSET + 8;
     static final int MAX_ENTRIES = 64;
-    static final int SIZE = ENTRIES_OFFSET + MAX_ENTRIES * Native.ERRQUEUE_ENTRY_SIZE;
+    static final int SOCKADDR_OFFSET = ENTRIES_OFFSET + MAX_ENTRIES * Native.ERRQUEUE_ENTRY_SIZE;
+    /** Room for a {@code struct sockaddr_in6} (28 bytes), 8-aligned. */
+    static final int SOCKADDR_SIZE = 32;
+    static final int SIZE = SOCKADDR_OFFSET + SOCKADDR_SIZE;
 
     private static final FastThreadLocal<ThreadScratch> SCRATCH = new FastThreadLocal<ThreadScratch>() {
         @Override
@@ -80,6 +84,10 @@ final class ThreadScratch {
 
     long entries() {
         return address + ENTRIES_OFFSET;
+    }
+
+    long sockaddr() {
+        return address + SOCKADDR_OFFSET;
     }
 
     private void free() {

@@ -8,19 +8,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.ZeroCopyEpollBridge;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.UnixChannelUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -31,7 +27,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Drop-in replacement for Netty's {@code EpollSocketChannel} that sends large direct {@link ByteBuf}s with
@@ -46,12 +41,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link ZeroCopyWriter}: batching, pinning, partial buffers, ENOBUFS (the send path and the promise
  *       semantics: the write promise completes when the kernel accepted the bytes, the buffer stays referenced
  *       until its completion);</li>
- *   <li>{@link CompletionReader}: in-band copy-backs and the error queue, applied to the
- *       {@link CompletionTracker} (send id to pinned buffers);</li>
- *   <li>{@link LingeringClose}: close with sends outstanding;</li>
- *   <li>{@link ZeroCopyCounters}: the counters behind {@link #zeroCopyStats()}.</li>
+ *   <li>{@link ChannelCompletions} (shared with {@link ZeroCopyEpollDatagramChannel}): the
+ *       {@link CompletionReader} (in-band copy-backs and the error queue, applied to the {@link CompletionTracker},
+ *       send id to pinned buffers), the {@link ZeroCopyCounters} behind {@link #zeroCopyStats()}, the error-queue
+ *       part of the EPOLLERR handling, and close with sends outstanding ({@link LingeringClose});</li>
+ *   <li>{@link CompletionNotifier} (shared too): the policy, the completion event, failing the channel.</li>
  * </ul>
- * This class wires them to Netty: {@code doWrite}, the EPOLLERR policy below, the completion event and
+ * This class wires them to Netty: {@code doWrite}, the stream-specific part of the EPOLLERR policy below, and
  * {@code doClose}.
  *
  * <h2>"Memory is free again"</h2>
@@ -98,24 +94,15 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     public static final int PINNED_BYTES_WRITABILITY_INDEX = 31;
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyEpollSocketChannel.class);
-    /**
-     * Shortest wait for completions after a lingering close reset the connection. After the reset only clones in
-     * a qdisc or driver ring (or, on loopback, a receiver's queue) still reference the pages; giving up means
-     * keeping the buffers forever, so it waits generously.
-     */
-    private static final long MIN_ABORT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
-
     private final ZeroCopyEpollSocketChannelConfig config;
     private volatile Collection<InetAddress> tcpMd5SigAddresses = Collections.emptyList();
-    private volatile ZeroCopyHandler policy;
 
     // ---- confined to the event loop; after close to the lingering close ----
-    private final CompletionTracker tracker = new CompletionTracker();
-    private final ZeroCopyCounters counters = new ZeroCopyCounters(tracker);
-    private final CompletionReader reader = new CompletionReader(tracker, counters);
+    private final CompletionNotifier notifier = new CompletionNotifier(this, false);
+    private final ChannelCompletions completions = new ChannelCompletions(notifier);
+    private final ZeroCopyCounters counters = completions.counters;
+    private final CompletionTracker tracker = completions.tracker;
     private final ZeroCopyWriter writer;
-    private final ZeroCopyCompletionEvent completionEvent = new ZeroCopyCompletionEvent(this);
-    private final Promise<Void> releaseFuture = ImmediateEventExecutor.INSTANCE.newPromise();
     private final Runnable flushTask = new Runnable() {
         @Override
         public void run() {
@@ -124,12 +111,6 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         }
     };
     private boolean flushTaskPending;
-    /** Inside doWrite: the completion event is fired between writes, never during one. */
-    private boolean inWrite;
-    private boolean completionEventPending;
-    /** {@link #PINNED_BYTES_WRITABILITY_INDEX} is cleared. */
-    private boolean pinnedUnwritable;
-    private LingeringClose lingering;
 
     public ZeroCopyEpollSocketChannel() {
         this((SocketProtocolFamily) null);
@@ -151,10 +132,10 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     }
 
     private ZeroCopyWriter newWriter() {
-        return new ZeroCopyWriter(socket, new ZeroCopyWriter.Owner() {
+        ZeroCopyWriter w = new ZeroCopyWriter(socket, new ZeroCopyWriter.Owner() {
             @Override
             public ZeroCopyHandler policy() {
-                return effectivePolicy();
+                return notifier.policyOr(config.thresholdPolicy());
             }
 
             @Override
@@ -179,15 +160,22 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
             @Override
             public void completionsApplied(int completed, int copied, boolean inband) {
-                ZeroCopyEpollSocketChannel.this.completionsApplied(completed, copied);
+                notifier.completionsApplied(completed, copied);
             }
-        }, tracker, reader, counters);
+        }, tracker, completions.reader, counters);
+        notifier.writerHook(w::onCompletions);
+        notifier.pinnedBound(w::isPinnedBoundReached);
+        return w;
     }
 
     /** A new stream socket with SO_ZEROCOPY set (it must be set in the initial state, else EBUSY). */
     static LinuxSocket newZeroCopySocket(SocketProtocolFamily protocol) {
         ZeroCopy.ensureAvailability();
-        LinuxSocket socket = protocol == null ? LinuxSocket.newSocketStream() : LinuxSocket.newSocketStream(protocol);
+        return withSoZeroCopy(protocol == null ? LinuxSocket.newSocketStream() : LinuxSocket.newSocketStream(protocol));
+    }
+
+    /** Sets SO_ZEROCOPY on a new socket (closing it on failure); shared with the datagram channel. */
+    static LinuxSocket withSoZeroCopy(LinuxSocket socket) {
         try {
             Native.setSoZeroCopy(socket.intValue(), Native.SO_ZEROCOPY_ON);
         } catch (IOException e) {
@@ -230,20 +218,9 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
     // Policy, statistics, release
     // =====================================================================================================
 
-    /** The handler in the pipeline if there is one (it decides), else the threshold option's policy, or null. */
-    private ZeroCopyHandler effectivePolicy() {
-        ZeroCopyHandler p = policy;
-        return p != null ? p : config.thresholdPolicy();
-    }
-
-    void policy(ZeroCopyHandler handler) {
-        policy = handler;
-    }
-
-    void policy(ZeroCopyHandler expected, ZeroCopyHandler handler) {
-        if (policy == expected) {
-            policy = handler;
-        }
+    /** The policy holder, for {@link ZeroCopyHandler}. */
+    CompletionNotifier notifier() {
+        return notifier;
     }
 
     /**
@@ -251,8 +228,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
      * any thread, also after close; it reflects everything published up to the last completed I/O operation.
      */
     public ZeroCopyStats zeroCopyStats() {
-        return counters.snapshot(tracker,
-                config.isInbandEffective() ? ZeroCopyNotificationMode.CMSG : ZeroCopyNotificationMode.ERRQUEUE);
+        return completions.stats(config.isInbandEffective());
     }
 
     /**
@@ -263,41 +239,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
      * event loop, or the lingering-close thread after the loop shut down); they must not block.
      */
     public Future<Void> zeroCopyReleaseFuture() {
-        return releaseFuture;
-    }
-
-    private void completionsApplied(int completed, int copied) {
-        ZeroCopyHandler p = policy;
-        if (p != null) {
-            p.onCompletions(completed, copied);
-        }
-        writer.onCompletions();
-        completionEventPending = true;
-        if (!inWrite) {
-            fireCompletionEventIfPending();
-        }
-    }
-
-    /** Also where writability follows the pinned-bytes bound: between writes, never during one. */
-    private void fireCompletionEventIfPending() {
-        updatePinnedWritability();
-        if (completionEventPending) {
-            completionEventPending = false;
-            if (isRegistered()) {
-                pipeline().fireUserEventTriggered(completionEvent);
-            }
-        }
-    }
-
-    private void updatePinnedWritability() {
-        boolean reached = writer.isPinnedBoundReached();
-        if (reached != pinnedUnwritable) {
-            ChannelOutboundBuffer out = unsafe().outboundBuffer();
-            if (out != null) { // null once closed: nothing to tell
-                pinnedUnwritable = reached;
-                out.setUserDefinedWritability(PINNED_BYTES_WRITABILITY_INDEX, !reached);
-            }
-        }
+        return completions.releaseFuture();
     }
 
     // =====================================================================================================
@@ -311,13 +253,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
             if (UnixChannelUtil.isBufferCopyNeededForWrite(buf)) {
                 boolean heap = !buf.isDirect();
                 ByteBuf copy = newDirectBuffer(buf);
-                ZeroCopyHandler p = effectivePolicy();
-                if (heap && (ZeroCopyWrite.isMarked(buf) || p != null && copy.readableBytes() >= p.threshold())) {
-                    // Heap buffers take the normal (copy) path: mark Netty's private direct copy (only where the
-                    // policy or a mark could otherwise pick it, so small heap writes allocate no wrapper).
-                    return new HeapCopyByteBuf(copy);
-                }
-                return copy;
+                return heap ? ZeroCopyWrite.markHeapCopy(buf, copy, notifier.policyOr(config.thresholdPolicy())) : copy;
             }
             return buf;
         }
@@ -326,13 +262,13 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
     @Override
     protected void doWrite(ChannelOutboundBuffer in) throws Exception {
-        inWrite = true;
+        notifier.beginWrite();
         try {
             int writeSpinCount = config.getWriteSpinCount();
             do {
                 // Fired here (between syscalls, like Netty's promise notifications) so that a handler reacting
                 // with write+flush is picked up by this loop, and never while the thread's IovArray is in use.
-                fireCompletionEventIfPending();
+                notifier.fireEventIfPending();
                 if (in.size() == 0) {
                     ZeroCopyEpollBridge.clearEpollOut(this);
                     return;
@@ -343,14 +279,14 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                     String failure = writer.takeFailure();
                     if (failure != null) {
                         // The pipeline learns why; the close fails the pending writes.
-                        fail(new IOException(failure));
+                        notifier.fail(new IOException(failure));
                         return;
                     }
                 } else {
                     writeSpinCount -= doWriteSingle(in);
                 }
             } while (writeSpinCount > 0);
-            fireCompletionEventIfPending(); // before EPOLLOUT / the flush task is armed below
+            notifier.fireEventIfPending(); // before EPOLLOUT / the flush task is armed below
 
             if (writeSpinCount == 0) {
                 // Quantum used, socket still writable as far as we know: write again later, not on EPOLLOUT.
@@ -361,8 +297,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
                 setFlag(io.netty.channel.epoll.Native.EPOLLOUT);
             }
         } finally {
-            inWrite = false;
-            fireCompletionEventIfPending();
+            notifier.endWrite();
             counters.publish();
         }
     }
@@ -376,59 +311,20 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
         if (!isOpen()) {
             return false;
         }
-        try {
-            int fd = socket.intValue();
-            if (tracker.outstandingSends() > 0) {
-                if (config.isInbandEffective() && isActive() && !socket.isOutputShutdown()) {
-                    ChannelOutboundBuffer out = unsafe().outboundBuffer();
-                    if (out != null && !out.isEmpty() && out.current() instanceof ByteBuf) {
-                        if (writable || flushTaskPending) {
-                            return true; // a sendmsg is coming in this event-loop iteration; it carries them
-                        }
-                        long before = writer.placeholderSendsOk();
-                        ((ZeroCopyUnsafe) unsafe()).flushWhileWaitingForEpollOut();
-                        if (writer.placeholderSendsOk() != before || !isOpen()) {
-                            return true;
-                        }
-                    }
+        if (tracker.outstandingSends() > 0 && config.isInbandEffective() && isActive() && !socket.isOutputShutdown()) {
+            ChannelOutboundBuffer out = unsafe().outboundBuffer();
+            if (out != null && !out.isEmpty() && out.current() instanceof ByteBuf) {
+                if (writable || flushTaskPending) {
+                    return true; // a sendmsg is coming in this event-loop iteration; it carries them
                 }
-                if (drainErrorQueue(fd) > 0 || !isOpen()) {
-                    // A socket error that is pending as well keeps EPOLLERR raised: the next epoll_wait reports it.
+                long before = writer.placeholderSendsOk();
+                ((ZeroCopyUnsafe) unsafe()).flushWhileWaitingForEpollOut();
+                if (writer.placeholderSendsOk() != before || !isOpen()) {
                     return true;
                 }
             }
-            if (!Native.isErrorPending(fd)) {
-                counters.spuriousEpollErrs++;
-                return true;
-            }
-            // POLLERR: a socket error, or an error-queue entry (one that arrived after the drain, or one that is no
-            // completion of ours). Dequeue what is there: Netty's read would not, and EPOLLERR would spin.
-            return drainErrorQueue(fd) > 0;
-        } catch (IOException e) {
-            logger.debug("{}: poll for a pending socket error failed", this, e);
-            return false;
-        } finally {
-            counters.publish();
         }
-    }
-
-    /** Drains and applies the error queue; fails the channel on what cannot be read. Returns entries dequeued. */
-    private int drainErrorQueue(int fd) {
-        int completed = reader.drain(fd);
-        if (completed > 0) {
-            completionsApplied(completed, reader.lastCopied());
-        }
-        if (reader.lastUnreadableEntries() > 0) {
-            fail(new IOException(reader.problem()));
-        } else if (reader.lastErrno() != 0) {
-            fail(new Errors.NativeIoException("recvmsg", -reader.lastErrno()));
-        }
-        return reader.lastEntries();
-    }
-
-    private void fail(Throwable cause) {
-        pipeline().fireExceptionCaught(cause);
-        unsafe().close(unsafe().voidPromise());
+        return completions.consumeEpollErr(this, socket.intValue());
     }
 
     private final class ZeroCopyUnsafe extends ZeroCopyEpollBridge {
@@ -438,11 +334,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
         @Override
         protected void onEpollEvent(boolean epollErr) {
-            counters.wakeups++;
-            if (epollErr) {
-                counters.epollErrWakeups++;
-            }
-            counters.publish();
+            completions.countWakeup(epollErr);
         }
 
         @Override
@@ -481,106 +373,7 @@ public final class ZeroCopyEpollSocketChannel extends AbstractEpollStreamChannel
 
     @Override
     protected void doClose() throws Exception {
-        if (lingering != null || tracker.outstandingSends() == 0) {
-            try {
-                super.doClose();
-            } finally {
-                if (lingering == null) {
-                    releaseFuture.trySuccess(null);
-                }
-                counters.publish();
-            }
-            return;
-        }
-        int soLinger = soLingerAtClose();
-        int dupFd = -1;
-        IOException dupFailure = null;
-        try {
-            dupFd = Native.dup(socket.intValue());
-        } catch (IOException e) {
-            dupFailure = e;
-        }
-        if (dupFd >= 0) {
-            EventLoop loop = eventLoop(); // kept by Netty after deregister()
-            long timeout = TimeUnit.MILLISECONDS.toNanos(config.getCloseTimeoutMillis());
-            lingering = new LingeringClose(new LingeringSocket(dupFd), toString(), soLinger, timeout,
-                    Math.max(timeout, MIN_ABORT_GRACE_NANOS), System::nanoTime, LingeringClose.scheduler(loop),
-                    LingeringClose.fallback(), GlobalEventExecutor.INSTANCE, releaseFuture);
-            lingering.begin();
-        }
-        try {
-            super.doClose();
-        } finally {
-            if (lingering != null) {
-                EventLoop loop = eventLoop();
-                lingering.start(loop.inEventLoop() && !loop.isShuttingDown());
-            } else {
-                abandonAll("its socket could not be kept open to collect them (" + dupFailure + ")");
-            }
-            counters.publish();
-        }
-    }
-
-    private int soLingerAtClose() {
-        try {
-            return socket.getSoLinger();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private void abandonAll(String why) {
-        int sends = tracker.outstandingSends();
-        counters.quarantinedSends += sends;
-        counters.quarantinedBytes += tracker.outstandingBytes();
-        tracker.abandonAll(LingeringClose::quarantine);
-        logger.warn("{}: closed with {} zero-copy sends outstanding, and {}. Their buffers are kept and never "
-                + "released, because the kernel may still read them.", this, sends, why);
-        releaseFuture.tryFailure(new ChannelException(this + ": zero-copy buffers abandoned at close: " + why));
-    }
-
-    /** The closed channel's socket, kept open by a duplicated fd while its completions arrive. */
-    private final class LingeringSocket implements LingeringClose.Target {
-        private final int fd;
-
-        LingeringSocket(int fd) {
-            this.fd = fd;
-        }
-
-        @Override
-        public int collect() throws IOException {
-            reader.drain(fd);
-            counters.publish();
-            if (reader.lastErrno() != 0) {
-                throw new Errors.NativeIoException("recvmsg", -reader.lastErrno());
-            }
-            return tracker.outstandingSends();
-        }
-
-        @Override
-        public void shutdownOutput() throws IOException {
-            Native.shutdownWrite(fd);
-        }
-
-        @Override
-        public void abort() throws IOException {
-            counters.closeAborts++;
-            counters.publish();
-            Native.disconnect(fd);
-        }
-
-        @Override
-        public void close() throws IOException {
-            Native.close(fd);
-        }
-
-        @Override
-        public void abandon() {
-            counters.quarantinedSends += tracker.outstandingSends();
-            counters.quarantinedBytes += tracker.outstandingBytes();
-            tracker.abandonAll(LingeringClose::quarantine);
-            counters.publish();
-        }
+        completions.close(this, socket, config.getCloseTimeoutMillis(), super::doClose);
     }
 
     // =====================================================================================================

@@ -13,8 +13,9 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
- * A custom zero-copy policy for one {@link ZeroCopyEpollSocketChannel}, and its statistics. Not needed for plain
- * zero-copy: {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} turns it on without any handler.
+ * A custom zero-copy policy for one {@link ZeroCopyEpollSocketChannel} or {@link ZeroCopyEpollDatagramChannel},
+ * and its statistics. Not needed for plain zero-copy: {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} turns it on
+ * without any handler.
  *
  * <p><b>Which one decides.</b> With this handler in the pipeline, the handler is the channel's policy: each
  * flushed {@link ByteBuf} is offered to {@link #isZeroCopyCandidate} when the channel writes, and the
@@ -59,6 +60,7 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     private final boolean piggyback;
 
     private volatile ZeroCopyEpollSocketChannel channel;
+    private volatile ZeroCopyEpollDatagramChannel datagramChannel;
     // Adaptive state, event-loop confined.
     private int consecutiveCopied;
     private boolean suspended;
@@ -162,7 +164,9 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
             return threshold;
         }
         ZeroCopyEpollSocketChannel zc = channel;
-        int fromChannel = zc == null ? FROM_CHANNEL : zc.config().getZeroCopyThreshold();
+        ZeroCopyEpollDatagramChannel dg = datagramChannel;
+        int fromChannel = zc != null ? zc.config().getZeroCopyThreshold()
+                : dg != null ? dg.config().getZeroCopyThreshold() : FROM_CHANNEL;
         return fromChannel >= 0 ? fromChannel : DEFAULT_THRESHOLD;
     }
 
@@ -192,9 +196,12 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
         if (ch instanceof ZeroCopyEpollSocketChannel) {
             ZeroCopyEpollSocketChannel zc = (ZeroCopyEpollSocketChannel) ch;
             channel = zc;
-            zc.policy(this);
+            zc.notifier().policy(this);
+        } else if (ch instanceof ZeroCopyEpollDatagramChannel) {
+            datagramChannel = (ZeroCopyEpollDatagramChannel) ch;
+            datagramChannel.notifier().policy(this);
         } else {
-            logger.warn("{} added to {}, which is not a ZeroCopyEpollSocketChannel: it has no effect",
+            logger.warn("{} added to {}, which is not a zero-copy channel: it has no effect",
                     ZeroCopyHandler.class.getSimpleName(), ch);
         }
     }
@@ -203,7 +210,11 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     public void handlerRemoved(ChannelHandlerContext ctx) {
         ZeroCopyEpollSocketChannel zc = channel;
         if (zc != null) {
-            zc.policy(null, this);
+            zc.notifier().policy(this, null);
+        }
+        ZeroCopyEpollDatagramChannel dc = datagramChannel;
+        if (dc != null) {
+            dc.notifier().policy(this, null);
         }
     }
 
@@ -255,11 +266,15 @@ public class ZeroCopyHandler extends ChannelOutboundHandlerAdapter {
     /** Statistics snapshot of the channel this handler is attached to ({@link ZeroCopyStats#EMPTY} if none). */
     public ZeroCopyStats stats() {
         ZeroCopyEpollSocketChannel zc = channel;
-        return zc == null ? ZeroCopyStats.EMPTY : zc.zeroCopyStats();
+        ZeroCopyEpollDatagramChannel dc = datagramChannel;
+        return zc != null ? zc.zeroCopyStats() : dc != null ? dc.zeroCopyStats() : ZeroCopyStats.EMPTY;
     }
 
     /** Statistics snapshot of any channel ({@link ZeroCopyStats#EMPTY} if it is not a zero-copy channel). */
     public static ZeroCopyStats stats(Channel channel) {
+        if (channel instanceof ZeroCopyEpollDatagramChannel) {
+            return ((ZeroCopyEpollDatagramChannel) channel).zeroCopyStats();
+        }
         return channel instanceof ZeroCopyEpollSocketChannel
                 ? ((ZeroCopyEpollSocketChannel) channel).zeroCopyStats() : ZeroCopyStats.EMPTY;
     }

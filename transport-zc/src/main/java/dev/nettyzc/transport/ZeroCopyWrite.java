@@ -79,6 +79,18 @@ public final class ZeroCopyWrite {
         return buf instanceof HeapCopyByteBuf || buf instanceof MarkedByteBuf && !((MarkedByteBuf) buf).zeroCopy;
     }
 
+    /**
+     * Netty's private direct copy of the heap buffer {@code original}: heap buffers take the normal (copy) path, so
+     * the copy is marked wherever the policy or a mark could otherwise pick it (small heap writes allocate no
+     * wrapper). Shared by the stream and the datagram channel.
+     */
+    static ByteBuf markHeapCopy(ByteBuf original, ByteBuf copy, ZeroCopyHandler policy) {
+        if (isMarked(original) || policy != null && copy.readableBytes() >= policy.threshold()) {
+            return new HeapCopyByteBuf(copy);
+        }
+        return copy;
+    }
+
     /** {@code true} if the write carries a mark (the policy is not asked). */
     static boolean isMarked(Object msg) {
         return msg instanceof MarkedByteBuf;

@@ -13,7 +13,6 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The send path of a zero-copy channel: which flushed buffers go zero-copy, how they are batched into one
@@ -39,18 +38,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Returned ranges are applied right after the call, for a zero-copy send after its own id was committed.
  *
  * <h2>ENOBUFS</h2>
- * The kernel refuses to pin more (the user's locked-memory limit) or to allocate the notification (the socket's
- * {@code net.core.optmem_max}). Every ENOBUFS is counted; the batch goes out by copy at once (same iovecs, so
- * nothing is lost, duplicated or reordered), and zero-copy is suspended on the connection until completions have
- * freed half of what was pinned at the time, as folly does. If nothing of this connection was pinned, the
- * memory belongs to other sockets, so it retries after 16 copy batches, doubling up to 4096 while ENOBUFS
- * persists. The first ENOBUFS in the process logs one WARN naming both limits.
+ * The batch goes out by copy at once (same iovecs, so nothing is lost, duplicated or reordered), and zero-copy is
+ * suspended as {@link EnobufsSuspension} describes.
  *
  * <h2>The pinned-bytes bound</h2>
  * With {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} set, a zero-copy batch is cut to what is left under
  * the bound, so the pinned bytes never exceed it. Once they reach it, zero-copy pauses (batches go out by copy,
- * as after ENOBUFS) until completions bring them down to half of it; the channel mirrors the pause in its
- * writability.
+ * as after ENOBUFS) until completions bring them down to half of it ({@link PinnedBytesBound}); the channel
+ * mirrors the pause in its writability.
  */
 final class ZeroCopyWriter {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyWriter.class);
@@ -58,9 +53,6 @@ final class ZeroCopyWriter {
     /** Write-spin cost of a write that found the socket buffer full. */
     static final int WRITE_STATUS_SNDBUF_FULL = Integer.MAX_VALUE;
     private static final int GATHERING_WRITE_LOW_THRESHOLD = 4096;
-    private static final int FIRST_RETRY_BATCHES = 16;
-    private static final int MAX_RETRY_BATCHES = 4096;
-    private static final AtomicBoolean ENOBUFS_WARNED = new AtomicBoolean();
 
     /** What the writer needs from its channel. */
     interface Owner {
@@ -89,18 +81,14 @@ final class ZeroCopyWriter {
     private final BatchCollector collector = new BatchCollector();
     private final Pinner pinner = new Pinner();
     private final SuspendedCopies suspendedCopies = new SuspendedCopies();
+    private final EnobufsSuspension enobufs;
+    private final PinnedBytesBound pinnedBound;
 
     /** See "One write": the rest of this buffer also goes zero-copy. */
     private ByteBuf partialZeroCopyBuf;
-    private boolean enobufsSuspended;
-    /** Pinned bytes reached {@link Owner#maxPinnedBytes()}: no zero-copy until they are down to half of it. */
-    private boolean pinnedBoundReached;
     /** {@code SO_ZEROCOPY_DEFER_POLLERR} is set on the socket (see {@link #setDeferPollerr}). */
     private boolean deferPollerr;
     private boolean deferPollerrFailed;
-    private long resumeAtOutstandingBytes;
-    private int copyBatchesUntilRetry;
-    private int retryBatches = FIRST_RETRY_BATCHES;
     /** Placeholder sendmsg calls that returned &gt;= 0, i.e. that could carry notifications back. */
     private long placeholderSendsOk;
     private String failure;
@@ -112,6 +100,8 @@ final class ZeroCopyWriter {
         this.tracker = tracker;
         this.reader = reader;
         this.counters = counters;
+        this.enobufs = new EnobufsSuspension(tracker, counters);
+        this.pinnedBound = new PinnedBytesBound(tracker, counters, owner::maxPinnedBytes);
     }
 
     /**
@@ -120,8 +110,8 @@ final class ZeroCopyWriter {
      * @return the write-spin cost: 0 (only empty buffers), 1, or {@link #WRITE_STATUS_SNDBUF_FULL}
      */
     int writeBuffers(ChannelOutboundBuffer in, ByteBuf first) throws Exception {
-        long pinBudget = pinBudget();
-        boolean allowed = !enobufsSuspended && pinBudget > 0;
+        long pinBudget = pinnedBound.budget();
+        boolean allowed = !enobufs.isSuspended() && pinBudget > 0;
         ZeroCopyHandler p = allowed ? owner.policy() : null;
         boolean zeroCopy;
         if (first == partialZeroCopyBuf && allowed) {
@@ -170,7 +160,7 @@ final class ZeroCopyWriter {
             res = sendmsg(scratch, cnt, Native.MSG_ZEROCOPY, inband);
         } while (res == -Native.EINTR);
         if (res == -Native.ENOBUFS) {
-            onEnobufs();
+            enobufs.onEnobufs();
             partialZeroCopyBuf = null;
             return writeCopy(in, scratch, cnt, expected, maxBytes, inband); // the same iovecs
         }
@@ -189,15 +179,8 @@ final class ZeroCopyWriter {
             }
             counters.zeroCopySends++;
             counters.zeroCopyBytes += res;
-            long pinned = tracker.outstandingBytes();
-            if (pinned > counters.peakOutstandingBytes) {
-                counters.peakOutstandingBytes = pinned;
-            }
-            long max = owner.maxPinnedBytes();
-            if (max > 0 && pinned >= max) {
-                pinnedBoundReached = true;
-            }
-            retryBatches = FIRST_RETRY_BATCHES;
+            pinnedBound.onZeroCopySent();
+            enobufs.onZeroCopySent();
         }
         if (inband) {
             applyCopyBack(scratch);
@@ -224,7 +207,7 @@ final class ZeroCopyWriter {
                 written = res;
             } else if (res == -Native.ENOBUFS) {
                 // The placeholder itself needs socket option memory: write without it.
-                onEnobufs();
+                enobufs.onEnobufs();
                 written = writeWithoutPlaceholder(scratch, cnt);
             } else {
                 written = 0; // EAGAIN
@@ -242,9 +225,7 @@ final class ZeroCopyWriter {
         if (p != null && p.isSuspended()) {
             suspendedCopies.count(in, written, p);
         }
-        if (enobufsSuspended && copyBatchesUntilRetry > 0 && --copyBatchesUntilRetry == 0) {
-            enobufsSuspended = false; // nothing of ours was pinned: retry, the memory may be free again
-        }
+        enobufs.onCopySent();
         in.removeBytes(written);
         return 1;
     }
@@ -322,72 +303,17 @@ final class ZeroCopyWriter {
         }
     }
 
-    private void onEnobufs() {
-        counters.enobufsErrors++;
-        if (ENOBUFS_WARNED.compareAndSet(false, true)) {
-            logger.warn("sendmsg returned ENOBUFS: the kernel refused to pin more memory for MSG_ZEROCOPY sends. "
-                    + "Either the locked-memory limit of this user is exhausted (ulimit -l, RLIMIT_MEMLOCK; it is "
-                    + "shared by all sockets of the user) or a socket reached net.core.optmem_max. Data is sent by "
-                    + "copy meanwhile, and zero-copy is suspended on the connection until completions free memory. "
-                    + "Further ENOBUFS are counted (ZeroCopyStats.enobufsErrors) and logged at DEBUG.");
-        } else if (logger.isDebugEnabled()) { // guarded: the boxed count would allocate on every ENOBUFS
-            logger.debug("sendmsg returned ENOBUFS ({} so far on this channel)", counters.enobufsErrors);
-        }
-        if (!enobufsSuspended) {
-            enobufsSuspended = true;
-            counters.enobufsSuspensions++;
-            long pinned = tracker.outstandingBytes();
-            if (pinned > 0) {
-                resumeAtOutstandingBytes = pinned >>> 1;
-                copyBatchesUntilRetry = 0;
-            } else {
-                resumeAtOutstandingBytes = -1;
-                copyBatchesUntilRetry = retryBatches;
-                retryBatches = Math.min(retryBatches << 1, MAX_RETRY_BATCHES);
-            }
-        }
-    }
-
     /**
-     * Completions freed memory: ends an ENOBUFS suspension once half of what was pinned then is free, and the
-     * pinned-bytes pause once the pinned bytes are down to the low mark (half the bound).
+     * Completions freed memory: may end an ENOBUFS suspension, and the pinned-bytes pause at its low mark.
      */
     void onCompletions() {
-        if (enobufsSuspended && resumeAtOutstandingBytes >= 0 && tracker.outstandingBytes() <= resumeAtOutstandingBytes) {
-            enobufsSuspended = false;
-        }
-        if (pinnedBoundReached && tracker.outstandingBytes() <= owner.maxPinnedBytes() >>> 1) {
-            pinnedBoundReached = false;
-        }
+        enobufs.onCompletions();
+        pinnedBound.onCompletions();
     }
 
-    /**
-     * {@code true} while {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} holds zero-copy back: from the
-     * send that made the pinned bytes reach the bound until completions brought them down to half of it. The
-     * channel's writability follows it.
-     */
+    /** {@code true} while {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} holds zero-copy back. */
     boolean isPinnedBoundReached() {
-        if (pinnedBoundReached && owner.maxPinnedBytes() == 0) {
-            pinnedBoundReached = false; // the bound was removed
-        }
-        return pinnedBoundReached;
-    }
-
-    /**
-     * How many bytes the next zero-copy send may pin: unlimited without a bound, 0 while the bound holds zero-copy
-     * back, else what is left under the bound.
-     */
-    private long pinBudget() {
-        long max = owner.maxPinnedBytes();
-        if (max <= 0) {
-            pinnedBoundReached = false;
-            return Long.MAX_VALUE;
-        }
-        long pinned = tracker.outstandingBytes();
-        if (pinned >= max) {
-            pinnedBoundReached = true; // also when the bound was lowered below what is pinned
-        }
-        return pinnedBoundReached ? 0 : max - pinned;
+        return pinnedBound.isReached();
     }
 
     /**

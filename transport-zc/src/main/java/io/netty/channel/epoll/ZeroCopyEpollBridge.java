@@ -14,39 +14,30 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * The one class netty-transport-zc places in Netty's package (it works on the class path; Netty's jars carry a
- * module-info, so on the module path this split package is refused). It exists because what is needed to own
+ * The stream channel's unsafe, one of the few minimal classes netty-transport-zc places in Netty's package (it
+ * works on the class path; Netty's jars carry a module-info, so on the module path this split package is refused). It exists because what is needed to own
  * EPOLLERR is package-private in Netty 4.2: {@code EpollStreamUnsafe} and its {@code epollOutReady()},
  * {@code AbstractEpollChannel.clearFlag}, and {@code EpollIoOps.eventOf}.
  *
- * <p>{@link #handle} gives the channel the first look at EPOLLERR ({@link #consumeEpollErr}). If the channel
- * consumed it (zero-copy notifications, or nothing at all), Netty's own {@code handle} runs on the same event
- * with EPOLLERR stripped, so a completion never costs a {@code read()}; otherwise Netty's {@code handle} runs on
- * the event unchanged, which surfaces the socket error. Nothing of Netty's dispatch is re-implemented here.
+ * <p>{@link #handle} gives the channel the first look at EPOLLERR ({@link #consumeEpollErr}) through
+ * {@link ZeroCopyEpollErrFilter}, shared with the datagram bridge. Nothing of Netty's dispatch is re-implemented
+ * here.
  *
  * <p>Besides that it only forwards a few package-private helpers. It holds no state and no logic of its own.
  */
 public abstract class ZeroCopyEpollBridge extends AbstractEpollStreamChannel.EpollStreamUnsafe {
 
-    private static final int DISPATCHED = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP;
-    /** The event without EPOLLERR, for every combination of the bits Netty dispatches on (no allocation). */
-    private static final EpollIoEvent[] WITHOUT_ERR = new EpollIoEvent[8];
-
-    static {
-        for (int i = 0; i < WITHOUT_ERR.length; i++) {
-            WITHOUT_ERR[i] = EpollIoOps.eventOf(opsOf(i));
+    private final ZeroCopyEpollErrFilter.Consumer hook = new ZeroCopyEpollErrFilter.Consumer() {
+        @Override
+        public void onEpollEvent(boolean epollErr) {
+            ZeroCopyEpollBridge.this.onEpollEvent(epollErr);
         }
-    }
 
-    private static int indexOf(int ops) {
-        return ((ops & Native.EPOLLIN) != 0 ? 1 : 0) | ((ops & Native.EPOLLOUT) != 0 ? 2 : 0)
-                | ((ops & Native.EPOLLRDHUP) != 0 ? 4 : 0);
-    }
-
-    private static int opsOf(int index) {
-        return ((index & 1) != 0 ? Native.EPOLLIN : 0) | ((index & 2) != 0 ? Native.EPOLLOUT : 0)
-                | ((index & 4) != 0 ? Native.EPOLLRDHUP : 0);
-    }
+        @Override
+        public boolean consumeEpollErr(boolean writable) {
+            return ZeroCopyEpollBridge.this.consumeEpollErr(writable);
+        }
+    };
 
     protected ZeroCopyEpollBridge(AbstractEpollStreamChannel channel) {
         channel.super();
@@ -54,28 +45,16 @@ public abstract class ZeroCopyEpollBridge extends AbstractEpollStreamChannel.Epo
 
     @Override
     public final void handle(IoRegistration registration, IoEvent event) {
-        final int ops = ((EpollIoEvent) event).ops().value();
-        final boolean err = (ops & Native.EPOLLERR) != 0;
-        onEpollEvent(err);
-        if (err && consumeEpollErr((ops & Native.EPOLLOUT) != 0)) {
-            if ((ops & DISPATCHED) == 0) {
-                return;
-            }
-            event = WITHOUT_ERR[indexOf(ops)];
+        IoEvent rest = ZeroCopyEpollErrFilter.filter(event, hook);
+        if (rest != null) {
+            super.handle(registration, rest);
         }
-        super.handle(registration, event);
     }
 
-    /** Called first for every epoll event dispatched to the channel (statistics). */
+    /** See {@link ZeroCopyEpollErrFilter.Consumer#onEpollEvent}. */
     protected abstract void onEpollEvent(boolean epollErr);
 
-    /**
-     * EPOLLERR is set. Collect (or deliberately defer) zero-copy completions.
-     *
-     * @param writable EPOLLOUT is set in the same event
-     * @return {@code true} if EPOLLERR is handled (Netty then sees the event without it); {@code false} to let
-     *         Netty handle the whole event, because a socket error is pending
-     */
+    /** See {@link ZeroCopyEpollErrFilter.Consumer#consumeEpollErr}. */
     protected abstract boolean consumeEpollErr(boolean writable);
 
     /**

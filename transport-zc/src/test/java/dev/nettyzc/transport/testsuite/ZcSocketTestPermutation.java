@@ -5,6 +5,7 @@
 package dev.nettyzc.transport.testsuite;
 
 import dev.nettyzc.transport.ZeroCopy;
+import dev.nettyzc.transport.ZeroCopyEpollDatagramChannel;
 import dev.nettyzc.transport.ZeroCopyEpollServerSocketChannel;
 import dev.nettyzc.transport.ZeroCopyEpollSocketChannel;
 import dev.nettyzc.transport.ZeroCopyHandler;
@@ -23,6 +24,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapFactory;
 import io.netty.testsuite.transport.socket.SocketTestPermutation;
@@ -83,6 +86,8 @@ public class ZcSocketTestPermutation extends SocketTestPermutation {
         CHANNELS.add(ch);
         if (ch instanceof ZeroCopyEpollSocketChannel) {
             ((ZeroCopyEpollSocketChannel) ch).config().setNotificationMode(MODE);
+        } else if (ch instanceof ZeroCopyEpollDatagramChannel) {
+            ((ZeroCopyEpollDatagramChannel) ch).config().setNotificationMode(MODE);
         }
         ch.pipeline().addFirst("zc-heap-to-direct", new HeapToDirect());
         ch.pipeline().addFirst("zc-handler", new ZeroCopyHandler(threshold));
@@ -147,6 +152,47 @@ public class ZcSocketTestPermutation extends SocketTestPermutation {
         return clientSocket();
     }
 
+    /**
+     * Datagram tests: both ends are {@link ZeroCopyEpollDatagramChannel}s of {@code family} with the handlers
+     * installed (as {@code EpollSocketTestPermutation.datagram} pairs Netty's epoll datagram channels).
+     */
+    @Override
+    public List<BootstrapComboFactory<Bootstrap, Bootstrap>> datagram(SocketProtocolFamily family) {
+        List<BootstrapFactory<Bootstrap>> ours = Collections.singletonList(datagramFactory(family));
+        return combo(ours, ours);
+    }
+
+    @Override
+    public List<BootstrapFactory<Bootstrap>> datagramSocket() {
+        return Collections.singletonList(datagramFactory(null));
+    }
+
+    private static BootstrapFactory<Bootstrap> datagramFactory(SocketProtocolFamily family) {
+        return new BootstrapFactory<Bootstrap>() {
+            @Override
+            public Bootstrap newInstance() {
+                return new Bootstrap().group(ZC_GROUP).channelFactory(new io.netty.channel.ChannelFactory<Channel>() {
+                    @Override
+                    public Channel newChannel() {
+                        ZeroCopyEpollDatagramChannel ch = new ZeroCopyEpollDatagramChannel(family);
+                        install(ch);
+                        return ch;
+                    }
+
+                    @Override
+                    public String toString() {
+                        return "ZeroCopyEpollDatagramChannel(" + family + ")+ZeroCopyHandler";
+                    }
+                });
+            }
+
+            @Override
+            public String toString() {
+                return "ZeroCopyEpollDatagramChannel(" + family + ")+ZeroCopyHandler";
+            }
+        };
+    }
+
     /** Installs our handlers on every accepted child, below whatever the test sets as child handler. */
     static final class ZcServerBootstrap extends ServerBootstrap {
         @Override
@@ -181,6 +227,21 @@ public class ZcSocketTestPermutation extends SocketTestPermutation {
                     src.release();
                 }
                 ctx.write(dst, promise);
+                return;
+            }
+            if (msg instanceof DatagramPacket && !((DatagramPacket) msg).content().isDirect()) {
+                DatagramPacket packet = (DatagramPacket) msg;
+                ByteBuf heap = packet.content();
+                ByteBuf direct;
+                try {
+                    direct = ctx.alloc().directBuffer(Math.max(1, heap.readableBytes()));
+                    direct.writeBytes(heap, heap.readerIndex(), heap.readableBytes());
+                } catch (Throwable t) {
+                    packet.release();
+                    throw t;
+                }
+                ctx.write(packet.replace(direct), promise);
+                packet.release();
                 return;
             }
             if (msg instanceof ByteBuf && !((ByteBuf) msg).isDirect()) {
