@@ -8,9 +8,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.unix.UnixChannelOption;
 
 /**
- * {@link ChannelOption}s understood by {@link ZeroCopyEpollSocketChannel} and
- * {@link ZeroCopyEpollServerSocketChannel} (on the server use them with {@code childOption(..)}).
- * All {@link io.netty.channel.epoll.EpollChannelOption}s of {@code EpollSocketChannel} work as well.
+ * {@link ChannelOption}s understood by {@link ZeroCopyEpollSocketChannel}, {@link ZeroCopyEpollServerSocketChannel}
+ * (on the server use them with {@code childOption(..)}) and {@link ZeroCopyEpollDatagramChannel}.
+ * All {@link io.netty.channel.epoll.EpollChannelOption}s of {@code EpollSocketChannel} and
+ * {@code EpollDatagramChannel} work as well.
  */
 public final class ZeroCopyChannelOption<T> extends UnixChannelOption<T> {
 
@@ -55,7 +56,8 @@ public final class ZeroCopyChannelOption<T> extends UnixChannelOption<T> {
      * writability bit {@link ZeroCopyEpollSocketChannel#PINNED_BYTES_WRITABILITY_INDEX}; writes that arrive
      * anyway are sent by copy. Once completions bring the pinned bytes down to half the bound (the low mark),
      * the channel is writable again and zero-copy resumes. A bound smaller than one buffer is fine: that buffer
-     * goes out zero-copy in pieces of at most the bound, the rest by copy.
+     * goes out zero-copy in pieces of at most the bound, the rest by copy. On a {@link ZeroCopyEpollDatagramChannel}
+     * a datagram is never split: one that does not fit under the bound goes out whole by copy.
      */
     public static final ChannelOption<Long> ZEROCOPY_MAX_PINNED_BYTES =
             valueOf(ZeroCopyChannelOption.class, "ZEROCOPY_MAX_PINNED_BYTES");
