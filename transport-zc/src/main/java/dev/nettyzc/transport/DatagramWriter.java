@@ -63,6 +63,7 @@ final class DatagramWriter {
     private final ChannelCompletions completions;
     private final EnobufsSuspension enobufs;
     private final PinnedBytesBound pinnedBound;
+    private final DeferPollerrSwitch deferPollerr;
     private final DestinationAddress destination;
     private String failure;
 
@@ -74,6 +75,7 @@ final class DatagramWriter {
         this.completions = completions;
         this.enobufs = new EnobufsSuspension(completions.tracker, completions.counters);
         this.pinnedBound = new PinnedBytesBound(completions.tracker, completions.counters, config::getMaxPinnedBytes);
+        this.deferPollerr = new DeferPollerrSwitch(socket);
         this.destination = new DestinationAddress(ipv6);
     }
 
@@ -111,6 +113,7 @@ final class DatagramWriter {
             PlatformDependent.putInt(hdr + Native.MSGHDR_NAMELEN, 0);
         }
         boolean inband = config.isInbandEffective();
+        deferPollerr.follow(inband);
         int len = content.readableBytes();
         if (zeroCopy) {
             int res = send(scratch, segmentSize, Native.MSG_ZEROCOPY, inband);
@@ -206,6 +209,11 @@ final class DatagramWriter {
     /** {@code true} while {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} holds zero-copy back. */
     boolean isPinnedBoundReached() {
         return pinnedBound.isReached();
+    }
+
+    /** Whether the socket has {@code SO_ZEROCOPY_DEFER_POLLERR} set (tests). */
+    boolean isDeferPollerrSet() {
+        return deferPollerr.isSet();
     }
 
     /** Why the channel must fail (a copy-back that could not be parsed), once; {@code null} if nothing is wrong. */

@@ -22,11 +22,12 @@ import java.net.InetAddress;
 import java.util.Map;
 
 /**
- * What the configs of {@link ZeroCopyEpollSocketChannel} and {@link ZeroCopyEpollServerSocketChannel} share:
- * the {@link ZeroCopyChannelOption}s (on a server channel they are the defaults of its children), the socket
- * options both kinds of socket have, option dispatch through a {@link ConfigOptionTable}, and the fluent setters
- * Netty's config interfaces ask for. Netty's {@code EpollSocketChannelConfig} and
- * {@code EpollServerSocketChannelConfig} cannot be reused: their constructors are package-private.
+ * What the configs of {@link ZeroCopyEpollSocketChannel}, {@link ZeroCopyEpollServerSocketChannel} and
+ * {@link ZeroCopyEpollDatagramChannel} share: the {@link ZeroCopyChannelOption}s (on a server channel they are the
+ * defaults of its children), the socket options every kind of socket has, option dispatch through a
+ * {@link ConfigOptionTable}, and the fluent setters Netty's config interfaces ask for. Netty's
+ * {@code EpollSocketChannelConfig}, {@code EpollServerSocketChannelConfig} and {@code EpollDatagramChannelConfig}
+ * cannot be reused: their constructors are package-private.
  *
  * @param <C> the concrete config, returned by the fluent setters
  */

@@ -5,8 +5,8 @@
 package dev.nettyzc.transport;
 
 /**
- * Immutable snapshot of one {@link ZeroCopyEpollSocketChannel}'s counters, taken by
- * {@link ZeroCopyHandler#stats()} / {@link ZeroCopyEpollSocketChannel#zeroCopyStats()}. All counts are
+ * Immutable snapshot of one {@link ZeroCopyEpollSocketChannel}'s or {@link ZeroCopyEpollDatagramChannel}'s
+ * counters, taken by {@link ZeroCopyHandler#stats()} / {@code zeroCopyStats()} of the channel. All counts are
  * cumulative since the channel was created and keep counting after close, while the channel collects the
  * completions of its last sends. A snapshot taken from any thread sees every update the owning thread published
  * after its last completed I/O operation.

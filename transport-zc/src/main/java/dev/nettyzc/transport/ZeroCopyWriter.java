@@ -9,8 +9,6 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.Socket;
 import io.netty.util.internal.PlatformDependent;
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 
@@ -48,8 +46,6 @@ import java.io.IOException;
  * mirrors the pause in its writability.
  */
 final class ZeroCopyWriter {
-    private static final InternalLogger logger = InternalLoggerFactory.getInstance(ZeroCopyWriter.class);
-
     /** Write-spin cost of a write that found the socket buffer full. */
     static final int WRITE_STATUS_SNDBUF_FULL = Integer.MAX_VALUE;
     private static final int GATHERING_WRITE_LOW_THRESHOLD = 4096;
@@ -83,12 +79,10 @@ final class ZeroCopyWriter {
     private final SuspendedCopies suspendedCopies = new SuspendedCopies();
     private final EnobufsSuspension enobufs;
     private final PinnedBytesBound pinnedBound;
+    private final DeferPollerrSwitch deferPollerr;
 
     /** See "One write": the rest of this buffer also goes zero-copy. */
     private ByteBuf partialZeroCopyBuf;
-    /** {@code SO_ZEROCOPY_DEFER_POLLERR} is set on the socket (see {@link #setDeferPollerr}). */
-    private boolean deferPollerr;
-    private boolean deferPollerrFailed;
     /** Placeholder sendmsg calls that returned &gt;= 0, i.e. that could carry notifications back. */
     private long placeholderSendsOk;
     private String failure;
@@ -102,6 +96,7 @@ final class ZeroCopyWriter {
         this.counters = counters;
         this.enobufs = new EnobufsSuspension(tracker, counters);
         this.pinnedBound = new PinnedBytesBound(tracker, counters, owner::maxPinnedBytes);
+        this.deferPollerr = new DeferPollerrSwitch(socket);
     }
 
     /**
@@ -145,9 +140,7 @@ final class ZeroCopyWriter {
             expected = pinBudget;
         }
         boolean inband = owner.isInbandEffective();
-        if (inband != deferPollerr && ZeroCopy.isDeferPollerrSupported() && !deferPollerrFailed) {
-            setDeferPollerr(inband);
-        }
+        deferPollerr.follow(inband);
         return zeroCopy ? writeZeroCopy(in, scratch, cnt, expected, maxBytes, inband)
                 : writeCopy(in, scratch, cnt, expected, maxBytes, inband);
     }
@@ -244,28 +237,9 @@ final class ZeroCopyWriter {
         return socket.writevAddresses(iov, cnt);
     }
 
-    /**
-     * In CMSG mode, {@code SO_ZEROCOPY_DEFER_POLLERR} keeps the completions that the next {@code sendmsg} of this
-     * writer collects from waking the event loop for {@code EPOLLERR}; the kernel still raises it for the
-     * completion of the last outstanding send and when 16 notifications are queued, so nothing is stranded. In
-     * ERRQUEUE mode the error queue is the only way completions come back, so the flag is cleared again if the
-     * mode changes. One {@code setsockopt} per change of mode, none per write.
-     */
-    private void setDeferPollerr(boolean on) {
-        try {
-            Native.setSoZeroCopy(socket.intValue(),
-                    on ? Native.SO_ZEROCOPY_ON | Native.SO_ZEROCOPY_DEFER_POLLERR : Native.SO_ZEROCOPY_ON);
-            deferPollerr = on;
-        } catch (IOException e) {
-            // The probe said the kernel has it; without it every completion raises EPOLLERR, which is correct.
-            deferPollerrFailed = true;
-            logger.debug("setsockopt(SO_ZEROCOPY_DEFER_POLLERR={}) failed; completions raise EPOLLERR", on, e);
-        }
-    }
-
     /** Whether this writer's socket has {@code SO_ZEROCOPY_DEFER_POLLERR} set (tests). */
     boolean isDeferPollerrSet() {
-        return deferPollerr;
+        return deferPollerr.isSet();
     }
 
     /** Writes the msghdr for the thread's iovecs into its scratch memory and makes the (direct) syscall. */

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 12's API on the datagram channel, without a {@link ZeroCopyHandler}: {@link
  * ZeroCopyChannelOption#ZEROCOPY_THRESHOLD} alone turns zero-copy on, {@link ZeroCopyWrite} marks win over it, and
  * {@link ZeroCopyChannelOption#ZEROCOPY_MAX_PINNED_BYTES} is never exceeded (a datagram that does not fit under
- * the bound goes out whole by copy). Every datagram is checked at the receiver, every buffer's lifecycle too.
+ * the bound goes out whole by copy), and {@code SO_ZEROCOPY_DEFER_POLLERR} follows the notification mode. Every
+ * datagram is checked at the receiver, every buffer's lifecycle too.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ZeroCopyDatagramOptionsTest {
@@ -76,6 +77,13 @@ class ZeroCopyDatagramOptionsTest {
                 assertEquals((long) ROUNDS * (LARGE + SMALL), s.zeroCopyBytes(), s.toString());
                 assertEquals(ROUNDS * 2, s.copySends(), "small by the option, large by the mark: " + s);
                 assertEquals(s.zeroCopySends(), s.completedSends(), s.toString());
+                // SO_ZEROCOPY_DEFER_POLLERR follows the mode as on TCP (the VM's kernel must have it).
+                if (mode == ZeroCopyNotificationMode.CMSG && "1".equals(System.getenv("ZC_EXPECT_INBAND"))) {
+                    assertTrue(ZeroCopy.isDeferPollerrSupported(), ZeroCopy.inbandProbeDescription());
+                }
+                int expected = mode == ZeroCopyNotificationMode.CMSG && ZeroCopy.isDeferPollerrSupported()
+                        ? Native.SO_ZEROCOPY_ON | Native.SO_ZEROCOPY_DEFER_POLLERR : Native.SO_ZEROCOPY_ON;
+                assertEquals(expected, Native.getSoZeroCopy(((ZeroCopyEpollDatagramChannel) tx).fd().intValue()));
             } finally {
                 closeAndAwaitRelease(tx);
             }
