@@ -427,6 +427,8 @@ class ZeroCopyDatagramTest {
                                 if (errors != null) {
                                     errors.add(cause);
                                 } else {
+                                    // Tests without an error queue assert on promises and counters; the trace
+                                    // only explains an unexpected failure in the test log.
                                     cause.printStackTrace();
                                 }
                             }
