@@ -60,7 +60,7 @@ import java.util.function.Function;
  *
  * <p>Modes: {@code copy} (Netty's {@code EpollSocketChannel}), {@code errqueue} and {@code cmsg} (our channel,
  * completions from the error queue or in-band), {@code uring} and {@code uring-zc} (Netty io_uring, without
- * and with {@code SEND_ZC}). Every mode writes the same read-only direct buffer (a retained duplicate per
+ * and with {@code SEND_ZC}), {@code zc-off} (our channel with zero-copy off: threshold -1). Every mode writes the same read-only direct buffer (a retained duplicate per
  * write), keeps the channel's outbound buffer between the same water marks, and counts event-loop wakeups
  * with the same {@link IoHandler} wrapper, so the modes differ only in the transport.
  *
@@ -90,14 +90,17 @@ import java.util.function.Function;
 public final class StreamBench {
 
     private static final String USAGE = String.join("\n",
-            "usage: StreamBench [--mode copy|errqueue|cmsg|uring|uring-zc[,...]] [--size BYTES] [--seconds S | --writes N]",
+            "usage: StreamBench [--mode copy|errqueue|cmsg|zc-off|uring|uring-zc[,...]] [--size BYTES] [--seconds S | --writes N]",
             "                   [--warmup S]",
             "                   [--ipv6] [--threshold BYTES] [--flush-each | --serial]",
             "                   [--sink-port PORT] [--sndbuf BYTES]",
-            "                   [--udp [--segment BYTES] [--target ADDRESS]]   (datagrams: modes copy|errqueue|cmsg)",
+            "                   [--udp [--segment BYTES] [--target ADDRESS]]   (datagrams: modes copy|errqueue|cmsg|zc-off)",
             "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)",
             "       StreamBench --probe                  (prints what ZeroCopy found: available, inband, cmsg_type;",
             "                                             and whether Netty io_uring is available)");
+
+    /** Datagrams per flush before the event loop gets back to epoll (Netty's default write spin count, 16). */
+    private static final int UDP_MESSAGES_PER_WRITE = 16;
 
     private StreamBench() {
     }
@@ -212,7 +215,7 @@ public final class StreamBench {
             throws Exception {
         boolean uring = mode.startsWith("uring");
         if (udp && uring) {
-            throw usage("--udp: mode '" + mode + "' is TCP only (modes copy, errqueue, cmsg)");
+            throw usage("--udp: mode '" + mode + "' is TCP only (modes copy, errqueue, cmsg, zc-off)");
         }
         if (uring && !IoUring.isAvailable()) {
             throw new IllegalStateException("io_uring unavailable: " + IoUring.unavailabilityCause());
@@ -267,6 +270,13 @@ public final class StreamBench {
                 // how they send.
                 b.option(ChannelOption.SO_SNDBUF, sndbuf);
             }
+            if (udp) {
+                // Netty's default for datagram channels is no limit, and a sender that refills the outbound buffer
+                // from channelWritabilityChanged then keeps one flush going for the whole run, never back in
+                // epoll_wait (and our channel never at its error queue). A server's loop gets back there: here
+                // every UDP_MESSAGES_PER_WRITE datagrams, the same for every transport.
+                b.option(ChannelOption.MAX_MESSAGES_PER_WRITE, UDP_MESSAGES_PER_WRITE);
+            }
             SocketProtocolFamily family = ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
             switch (mode) {
                 case "copy" -> {
@@ -276,13 +286,14 @@ public final class StreamBench {
                         b.channel(EpollSocketChannel.class);
                     }
                 }
-                case "errqueue", "cmsg" -> {
+                case "errqueue", "cmsg", "zc-off" -> {
                     if (udp) {
                         b.channelFactory(() -> new ZeroCopyEpollDatagramChannel(family));
                     } else {
                         b.channel(ZeroCopyEpollSocketChannel.class);
                     }
-                    b.option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, threshold)
+                    // zc-off: our channel with zero-copy off (threshold -1), its cost without MSG_ZEROCOPY.
+                    b.option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, mode.equals("zc-off") ? -1 : threshold)
                         .option(ZeroCopyChannelOption.ZEROCOPY_NOTIFICATION_MODE,
                                 mode.equals("cmsg") ? ZeroCopyNotificationMode.CMSG
                                         : ZeroCopyNotificationMode.ERRQUEUE);
