@@ -60,9 +60,10 @@ import java.util.function.Function;
  *
  * <p>Modes: {@code copy} (Netty's {@code EpollSocketChannel}), {@code errqueue} and {@code cmsg} (our channel,
  * completions from the error queue or in-band), {@code uring} and {@code uring-zc} (Netty io_uring, without
- * and with {@code SEND_ZC}), {@code zc-off} (our channel with zero-copy off: threshold -1). Every mode writes the same read-only direct buffer (a retained duplicate per
- * write), keeps the channel's outbound buffer between the same water marks, and counts event-loop wakeups
- * with the same {@link IoHandler} wrapper, so the modes differ only in the transport.
+ * and with {@code SEND_ZC}), {@code zc-off} (our channel with zero-copy off: threshold -1). Every mode writes
+ * the same read-only direct buffer (a retained duplicate per write), keeps the channel's outbound buffer between
+ * the same water marks, and counts event-loop wakeups with the same {@link IoHandler} wrapper, so the modes
+ * differ only in the transport.
  *
  * <p>By default the sender writes until the channel is unwritable and then flushes, so the transport may gather
  * many buffers into one syscall; {@code --flush-each} flushes every buffer on its own, and {@code --serial} writes
@@ -90,11 +91,12 @@ import java.util.function.Function;
 public final class StreamBench {
 
     private static final String USAGE = String.join("\n",
-            "usage: StreamBench [--mode copy|errqueue|cmsg|zc-off|uring|uring-zc[,...]] [--size BYTES] [--seconds S | --writes N]",
-            "                   [--warmup S]",
+            "usage: StreamBench [--mode copy|errqueue|cmsg|zc-off|uring|uring-zc[,...]] [--size BYTES]",
+            "                   [--seconds S | --writes N] [--warmup S]",
             "                   [--ipv6] [--threshold BYTES] [--flush-each | --serial]",
             "                   [--sink-port PORT] [--sndbuf BYTES]",
-            "                   [--udp [--segment BYTES] [--target ADDRESS]]   (datagrams: modes copy|errqueue|cmsg|zc-off)",
+            "                   [--udp [--segment BYTES] [--target ADDRESS]]",
+            "                       (datagrams; modes copy, errqueue, cmsg, zc-off)",
             "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)",
             "       StreamBench --probe                  (prints what ZeroCopy found: available, inband, cmsg_type;",
             "                                             and whether Netty io_uring is available)");
@@ -254,8 +256,9 @@ public final class StreamBench {
         ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size, size).writeZero(size))
                 .asReadOnly();
         // UDP GSO: each write one super-packet of `size` bytes in `segment`-byte segments (one sendmsg).
-        Sender sender = new Sender(payload, udp && segment > 0 ? dup -> new SegmentedDatagramPacket(dup, segment, target)
-                : dup -> dup, seconds, warmup, writes, flushEach, serial, ioFactory.runs);
+        Function<ByteBuf, Object> message = udp && segment > 0
+                ? dup -> new SegmentedDatagramPacket(dup, segment, target) : dup -> dup;
+        Sender sender = new Sender(payload, message, seconds, warmup, writes, flushEach, serial, ioFactory.runs);
         try {
             Bootstrap b = new Bootstrap().group(group)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 * size, 16 * size))
@@ -320,7 +323,8 @@ public final class StreamBench {
             if (sink != null) {
                 sink.join();
             }
-            report(mode, udp ? (segment > 0 ? "udp-gso" + segment : "udp") : "tcp", ipv6, size, sender, wakeups, stats, sender.baseStats, atRelease,
+            String protocol = udp ? (segment > 0 ? "udp-gso" + segment : "udp") : "tcp";
+            report(mode, protocol, ipv6, size, sender, wakeups, stats, sender.baseStats, atRelease,
                     sink != null ? received.get() : -1);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
@@ -330,8 +334,8 @@ public final class StreamBench {
         }
     }
 
-    private static void report(String mode, String protocol, boolean ipv6, int size, Sender s, long wakeups, ZeroCopyStats st,
-                               ZeroCopyStats base, ZeroCopyStats atRelease, long received) {
+    private static void report(String mode, String protocol, boolean ipv6, int size, Sender s, long wakeups,
+                               ZeroCopyStats st, ZeroCopyStats base, ZeroCopyStats atRelease, long received) {
         double secs = (s.endNanos - s.startNanos) / 1e9;
         double mb = s.bytesAccepted / 1e6;
         long w = Math.max(1, s.writes);
@@ -416,8 +420,8 @@ public final class StreamBench {
         private boolean finished;
         private boolean inFlight;
 
-        Sender(ByteBuf payload, Function<ByteBuf, Object> message, double seconds, double warmup, long maxWrites, boolean flushEach, boolean serial,
-               AtomicLong wakeupCounter) {
+        Sender(ByteBuf payload, Function<ByteBuf, Object> message, double seconds, double warmup, long maxWrites,
+               boolean flushEach, boolean serial, AtomicLong wakeupCounter) {
             this.payload = payload;
             this.message = message;
             this.warmupNanos = (long) (warmup * 1e9);
