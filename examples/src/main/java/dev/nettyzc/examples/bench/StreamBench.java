@@ -6,6 +6,7 @@ package dev.nettyzc.examples.bench;
 
 import dev.nettyzc.transport.ZeroCopy;
 import dev.nettyzc.transport.ZeroCopyChannelOption;
+import dev.nettyzc.transport.ZeroCopyEpollDatagramChannel;
 import dev.nettyzc.transport.ZeroCopyEpollSocketChannel;
 import dev.nettyzc.transport.ZeroCopyHandler;
 import dev.nettyzc.transport.ZeroCopyNotificationMode;
@@ -14,6 +15,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -26,14 +28,21 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.Future;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -43,6 +52,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Streams fixed-size buffers from one Netty client channel to a loopback receiver for a fixed duration, the
@@ -50,9 +60,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Modes: {@code copy} (Netty's {@code EpollSocketChannel}), {@code errqueue} and {@code cmsg} (our channel,
  * completions from the error queue or in-band), {@code uring} and {@code uring-zc} (Netty io_uring, without
- * and with {@code SEND_ZC}). Every mode writes the same read-only direct buffer (a retained duplicate per
- * write), keeps the channel's outbound buffer between the same water marks, and counts event-loop wakeups
- * with the same {@link IoHandler} wrapper, so the modes differ only in the transport.
+ * and with {@code SEND_ZC}), {@code zc-off} (our channel with zero-copy off: threshold -1). Every mode writes
+ * the same read-only direct buffer (a retained duplicate per write), keeps the channel's outbound buffer between
+ * the same water marks, and counts event-loop wakeups with the same {@link IoHandler} wrapper, so the modes
+ * differ only in the transport.
  *
  * <p>By default the sender writes until the channel is unwritable and then flushes, so the transport may gather
  * many buffers into one syscall; {@code --flush-each} flushes every buffer on its own, and {@code --serial} writes
@@ -63,17 +74,35 @@ import java.util.concurrent.atomic.AtomicLong;
  * in another process instead, so that {@code strace -f -c} on this process counts only the sender, and so that
  * the Java and C senders can share one receiver: {@code kernel/tools/zc_bench -r PORT}).
  * {@code --sndbuf} sets {@code SO_SNDBUF} on every transport alike.
+ *
+ * <p>{@code --udp} sends datagrams instead, on a connected datagram channel: {@code copy} is Netty's {@code
+ * EpollDatagramChannel}, {@code errqueue} and {@code cmsg} our {@link ZeroCopyEpollDatagramChannel} (zero-copy
+ * for datagrams of at least {@code --threshold} bytes, through {@link ZeroCopyChannelOption#ZEROCOPY_THRESHOLD}).
+ * Each write is one datagram of {@code --size} bytes, or with {@code --segment BYTES} one {@link
+ * SegmentedDatagramPacket} (UDP GSO) of {@code --size} bytes cut into segments of that size. UDP needs a
+ * receiver elsewhere ({@code --sink-port}; a UDP sender cannot tell what arrived), or an address nothing
+ * answers on ({@code --target}, e.g. one routed through a {@code dummy} device: see {@code examples/bench-stream
+ * udp-dummy}).
+ *
+ * <p>Every line also carries the sender's CPU time over the measured interval: the event-loop thread's
+ * ({@code thread_cpu_s}, user + system, from {@link ThreadMXBean}) and the whole JVM's ({@code process_cpu_s}),
+ * and the event-loop thread's seconds per GB (10^9 bytes) the kernel accepted ({@code cpu_s_per_GB}).
  */
 public final class StreamBench {
 
     private static final String USAGE = String.join("\n",
-            "usage: StreamBench [--mode copy|errqueue|cmsg|uring|uring-zc[,...]] [--size BYTES] [--seconds S | --writes N]",
-            "                   [--warmup S]",
+            "usage: StreamBench [--mode copy|errqueue|cmsg|zc-off|uring|uring-zc[,...]] [--size BYTES]",
+            "                   [--seconds S | --writes N] [--warmup S]",
             "                   [--ipv6] [--threshold BYTES] [--flush-each | --serial]",
             "                   [--sink-port PORT] [--sndbuf BYTES]",
+            "                   [--udp [--segment BYTES] [--target ADDRESS]]",
+            "                       (datagrams; modes copy, errqueue, cmsg, zc-off)",
             "       StreamBench --sink PORT [--ipv6]     (receiver only, runs until killed)",
             "       StreamBench --probe                  (prints what ZeroCopy found: available, inband, cmsg_type;",
             "                                             and whether Netty io_uring is available)");
+
+    /** Datagrams per flush before the event loop gets back to epoll (Netty's default write spin count, 16). */
+    private static final int UDP_MESSAGES_PER_WRITE = 16;
 
     private StreamBench() {
     }
@@ -91,6 +120,9 @@ public final class StreamBench {
         int sndbuf = 0;
         boolean flushEach = false;
         boolean serial = false;
+        boolean udp = false;
+        int segment = 0;
+        String targetHost = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -106,6 +138,9 @@ public final class StreamBench {
                 case "--sink-port" -> sinkPort = Integer.parseInt(value(args, ++i, a));
                 case "--sink" -> sinkOnly = Integer.parseInt(value(args, ++i, a));
                 case "--sndbuf" -> sndbuf = Integer.parseInt(value(args, ++i, a));
+                case "--udp" -> udp = true;
+                case "--segment" -> segment = Integer.parseInt(value(args, ++i, a));
+                case "--target" -> targetHost = value(args, ++i, a);
                 case "--probe" -> {
                     System.out.println("available=" + ZeroCopy.isAvailable()
                             + " inband=" + (ZeroCopy.isAvailable() && ZeroCopy.isInbandNotificationSupported())
@@ -127,7 +162,25 @@ public final class StreamBench {
         if (sndbuf < 0) {
             throw usage("--sndbuf must be 0 (kernel default) or positive");
         }
-        InetAddress loopback = InetAddress.getByName(ipv6 ? "::1" : "127.0.0.1");
+        if (udp) {
+            // zc_bench's limit: the largest UDP payload of one IPv4 / IPv6 datagram (no jumbograms).
+            int maxPayload = 65535 - 8 - (ipv6 ? 0 : 20);
+            if (size > maxPayload) {
+                throw usage("--udp: --size " + size + " exceeds the largest UDP payload, " + maxPayload);
+            }
+            if (segment < 0 || segment > size) {
+                throw usage("--segment must be between 1 and --size (0: no GSO)");
+            }
+            if (sinkPort < 0 || sinkOnly >= 0) {
+                throw usage("--udp needs --sink-port (a receiver elsewhere, or any port of --target)");
+            }
+        } else if (segment != 0 || targetHost != null) {
+            throw usage("--segment and --target need --udp");
+        }
+        InetAddress loopback = InetAddress.getByName(targetHost != null ? targetHost : ipv6 ? "::1" : "127.0.0.1");
+        if (targetHost != null && (loopback instanceof Inet6Address) != ipv6) {
+            throw usage("--target " + targetHost + " is not an " + (ipv6 ? "IPv6" : "IPv4") + " address (--ipv6)");
+        }
         if (sinkOnly >= 0) {
             try (ServerSocketChannel server = ServerSocketChannel.open()) {
                 server.bind(new InetSocketAddress(loopback, sinkOnly));
@@ -142,7 +195,8 @@ public final class StreamBench {
         // Several comma-separated modes run one after the other in this JVM (one start-up, shared JIT: cheaper
         // under the VM's instruction-count timing).
         for (String m : mode.split(",")) {
-            run(m, size, seconds, warmup, writes, ipv6, threshold, flushEach, serial, loopback, sinkPort, sndbuf);
+            run(m, size, seconds, warmup, writes, ipv6, threshold, flushEach, serial, loopback, sinkPort, sndbuf,
+                    udp, segment);
         }
     }
 
@@ -158,9 +212,13 @@ public final class StreamBench {
     }
 
     private static void run(String mode, int size, double seconds, double warmup, long writes, boolean ipv6, int threshold,
-                            boolean flushEach, boolean serial, InetAddress loopback, int sinkPort, int sndbuf)
+                            boolean flushEach, boolean serial, InetAddress loopback, int sinkPort, int sndbuf,
+                            boolean udp, int segment)
             throws Exception {
         boolean uring = mode.startsWith("uring");
+        if (udp && uring) {
+            throw usage("--udp: mode '" + mode + "' is TCP only (modes copy, errqueue, cmsg, zc-off)");
+        }
         if (uring && !IoUring.isAvailable()) {
             throw new IllegalStateException("io_uring unavailable: " + IoUring.unavailabilityCause());
         }
@@ -197,7 +255,10 @@ public final class StreamBench {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ioFactory);
         ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size, size).writeZero(size))
                 .asReadOnly();
-        Sender sender = new Sender(payload, seconds, warmup, writes, flushEach, serial, ioFactory.runs);
+        // UDP GSO: each write one super-packet of `size` bytes in `segment`-byte segments (one sendmsg).
+        Function<ByteBuf, Object> message = udp && segment > 0
+                ? dup -> new SegmentedDatagramPacket(dup, segment, target) : dup -> dup;
+        Sender sender = new Sender(payload, message, seconds, warmup, writes, flushEach, serial, ioFactory.runs);
         try {
             Bootstrap b = new Bootstrap().group(group)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 * size, 16 * size))
@@ -212,13 +273,34 @@ public final class StreamBench {
                 // how they send.
                 b.option(ChannelOption.SO_SNDBUF, sndbuf);
             }
+            if (udp) {
+                // Netty's default for datagram channels is no limit, and a sender that refills the outbound buffer
+                // from channelWritabilityChanged then keeps one flush going for the whole run, never back in
+                // epoll_wait (and our channel never at its error queue). A server's loop gets back there: here
+                // every UDP_MESSAGES_PER_WRITE datagrams, the same for every transport.
+                b.option(ChannelOption.MAX_MESSAGES_PER_WRITE, UDP_MESSAGES_PER_WRITE);
+            }
+            SocketProtocolFamily family = ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
             switch (mode) {
-                case "copy" -> b.channel(EpollSocketChannel.class);
-                case "errqueue", "cmsg" -> b.channel(ZeroCopyEpollSocketChannel.class)
-                        .option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, threshold)
+                case "copy" -> {
+                    if (udp) {
+                        b.channelFactory(() -> new EpollDatagramChannel(family));
+                    } else {
+                        b.channel(EpollSocketChannel.class);
+                    }
+                }
+                case "errqueue", "cmsg", "zc-off" -> {
+                    if (udp) {
+                        b.channelFactory(() -> new ZeroCopyEpollDatagramChannel(family));
+                    } else {
+                        b.channel(ZeroCopyEpollSocketChannel.class);
+                    }
+                    // zc-off: our channel with zero-copy off (threshold -1), its cost without MSG_ZEROCOPY.
+                    b.option(ZeroCopyChannelOption.ZEROCOPY_THRESHOLD, mode.equals("zc-off") ? -1 : threshold)
                         .option(ZeroCopyChannelOption.ZEROCOPY_NOTIFICATION_MODE,
                                 mode.equals("cmsg") ? ZeroCopyNotificationMode.CMSG
                                         : ZeroCopyNotificationMode.ERRQUEUE);
+                }
                 case "uring" -> b.channel(IoUringSocketChannel.class);
                 case "uring-zc" -> b.channel(IoUringSocketChannel.class)
                         .option(IoUringChannelOption.IO_URING_WRITE_ZERO_COPY_THRESHOLD, threshold);
@@ -230,15 +312,19 @@ public final class StreamBench {
             ZeroCopyStats stats = ZeroCopyHandler.stats(ch);
             ch.close().sync();
             ZeroCopyStats atRelease = ZeroCopyStats.EMPTY;
+            // After every pinned buffer came back: the whole connection's sends against its completions.
             if (ch instanceof ZeroCopyEpollSocketChannel zc) {
-                // After every pinned buffer came back: the whole connection's sends against its completions.
+                zc.zeroCopyReleaseFuture().await();
+                atRelease = zc.zeroCopyStats();
+            } else if (ch instanceof ZeroCopyEpollDatagramChannel zc) {
                 zc.zeroCopyReleaseFuture().await();
                 atRelease = zc.zeroCopyStats();
             }
             if (sink != null) {
                 sink.join();
             }
-            report(mode, ipv6, size, sender, wakeups, stats, sender.baseStats, atRelease,
+            String protocol = udp ? (segment > 0 ? "udp-gso" + segment : "udp") : "tcp";
+            report(mode, protocol, ipv6, size, sender, wakeups, stats, sender.baseStats, atRelease,
                     sink != null ? received.get() : -1);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
@@ -248,15 +334,18 @@ public final class StreamBench {
         }
     }
 
-    private static void report(String mode, boolean ipv6, int size, Sender s, long wakeups, ZeroCopyStats st,
-                               ZeroCopyStats base, ZeroCopyStats atRelease, long received) {
+    private static void report(String mode, String protocol, boolean ipv6, int size, Sender s, long wakeups,
+                               ZeroCopyStats st, ZeroCopyStats base, ZeroCopyStats atRelease, long received) {
         double secs = (s.endNanos - s.startNanos) / 1e9;
         double mb = s.bytesAccepted / 1e6;
         long w = Math.max(1, s.writes);
         StringBuilder line = new StringBuilder();
         line.append(String.format(Locale.ROOT,
-                "mode=%s family=%s size=%d seconds=%.3f writes=%d MB=%.1f MBps=%.1f wakeups_per_write=%.3f",
-                mode, ipv6 ? "ipv6" : "ipv4", size, secs, s.writes, mb, mb / secs, (double) wakeups / w));
+                "mode=%s protocol=%s family=%s size=%d seconds=%.3f writes=%d MB=%.1f MBps=%.1f wakeups_per_write=%.3f"
+                        + " failed_writes=%d thread_cpu_s=%.3f process_cpu_s=%.3f cpu_s_per_GB=%.3f",
+                mode, protocol, ipv6 ? "ipv6" : "ipv4", size, secs, s.writes, mb, mb / secs, (double) wakeups / w,
+                s.failedWrites, s.threadCpuNanos / 1e9, s.processCpuNanos / 1e9,
+                s.bytesAccepted > 0 ? s.threadCpuNanos / (double) s.bytesAccepted : 0));
         if (st.zeroCopySends() > 0 || mode.equals("errqueue") || mode.equals("cmsg")) {
             line.append(String.format(Locale.ROOT,
                     " zc_sends=%d sendmsg_per_write=%.3f errqueue_syscalls_per_write=%.4f"
@@ -301,7 +390,10 @@ public final class StreamBench {
      * (JIT compilation, TCP window growth) are not measured: counters are taken as a baseline when they end.
      */
     private static final class Sender extends ChannelInboundHandlerAdapter {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         private final ByteBuf payload;
+        /** What one write sends: the payload's duplicate itself, or a datagram envelope around it. */
+        private final Function<ByteBuf, Object> message;
         private final long durationNanos;
         private final long maxWrites;
         final CountDownLatch done = new CountDownLatch(1);
@@ -317,14 +409,21 @@ public final class StreamBench {
         long bytesTotal;
         long baseWakeups;
         ZeroCopyStats baseStats = ZeroCopyStats.EMPTY;
+        /** Writes the kernel refused (a datagram fails alone; TCP fails the connection). */
+        long failedWrites;
+        /** CPU time over the measured interval: the event-loop thread's, and the whole JVM's. */
+        long threadCpuNanos;
+        long processCpuNanos;
+        private ChannelFuture lastWrite;
         private final boolean flushEach;
         private final boolean serial;
         private boolean finished;
         private boolean inFlight;
 
-        Sender(ByteBuf payload, double seconds, double warmup, long maxWrites, boolean flushEach, boolean serial,
-               AtomicLong wakeupCounter) {
+        Sender(ByteBuf payload, Function<ByteBuf, Object> message, double seconds, double warmup, long maxWrites,
+               boolean flushEach, boolean serial, AtomicLong wakeupCounter) {
             this.payload = payload;
+            this.message = message;
             this.warmupNanos = (long) (warmup * 1e9);
             this.wakeupCounter = wakeupCounter;
             this.flushEach = flushEach;
@@ -353,6 +452,24 @@ public final class StreamBench {
                 bytesAccepted = 0;
                 baseWakeups = wakeupCounter.get();
                 baseStats = ZeroCopyHandler.stats(ch);
+                failedWrites = 0;
+                // Runs on the event loop: its thread's CPU time from here to the end.
+                threadCpuNanos = -THREADS.getCurrentThreadCpuTime();
+                processCpuNanos = -processCpuNanos();
+            }
+        }
+
+        private static long processCpuNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
+
+        private void accepted(Future<?> f, int size) {
+            if (f.isSuccess()) {
+                bytesAccepted += size;
+                bytesTotal += size;
+            } else {
+                failedWrites++;
             }
         }
 
@@ -369,33 +486,30 @@ public final class StreamBench {
                 startMeasuringIfWarm(ch, now);
                 if (measuring && (writes >= maxWrites || now - startNanos >= durationNanos)) {
                     finished = true;
-                    // The run ends when everything written so far was accepted by the kernel.
-                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    // The run ends when everything written so far was accepted by the kernel: writes complete in
+                    // order, so when the last one did (no empty write: on a datagram channel it would be a datagram).
+                    ctx.flush();
+                    ChannelFuture last = lastWrite != null ? lastWrite : ctx.newSucceededFuture();
+                    last.addListener(f -> {
                         endNanos = System.nanoTime();
+                        threadCpuNanos += THREADS.getCurrentThreadCpuTime();
+                        processCpuNanos += processCpuNanos();
                         done.countDown();
                     });
                     return;
                 }
                 writes++;
-                ByteBuf msg = payload.retainedDuplicate();
+                Object msg = message.apply(payload.retainedDuplicate());
                 if (serial) {
                     inFlight = true;
-                    ctx.writeAndFlush(msg).addListener(f -> {
-                        if (f.isSuccess()) {
-                            bytesAccepted += size;
-                            bytesTotal += size;
-                        }
+                    lastWrite = ctx.writeAndFlush(msg).addListener(f -> {
+                        accepted(f, size);
                         inFlight = false;
                         pump(ctx);
                     });
                     return;
                 }
-                (flushEach ? ctx.writeAndFlush(msg) : ctx.write(msg)).addListener(f -> {
-                    if (f.isSuccess()) {
-                        bytesAccepted += size;
-                        bytesTotal += size;
-                    }
-                });
+                lastWrite = (flushEach ? ctx.writeAndFlush(msg) : ctx.write(msg)).addListener(f -> accepted(f, size));
             }
             ctx.flush();
         }
