@@ -93,7 +93,10 @@ final class CompletionReader {
 
     /**
      * Writes an empty {@code SCM_ZC_NOTIFICATION} placeholder with room for {@value #ZC_NOTIFICATION_MAX} ranges
-     * at {@code control}. The kernel writes only the elements and {@code count}, but {@code count} must be 0 on
+     * at {@code control}. Always the kernel's maximum: the kernel copies in only a lone placeholder's header, so
+     * its capacity costs nothing per {@code sendmsg} (kernel/README, "16 slots versus 1 slot"), and a smaller one
+     * that comes back full leaves completions for the error queue. The kernel writes only the elements and
+     * {@code count}, but {@code count} must be 0 on
      * every call and the memory is shared by the thread's channels, so all of it is written before each call.
      *
      * @return the {@code msg_controllen} to pass with it ({@link #CONTROL_CAPACITY})
